@@ -1,0 +1,3 @@
+from patchtui.cli import main
+
+main()

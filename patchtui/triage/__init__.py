@@ -1,0 +1,1 @@
+"""Rules: statuses, re-scan verification, policy, exceptions and tasks."""
