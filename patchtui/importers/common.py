@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
 
 from cvss import CVSS2, CVSS3, CVSS4
 from cvss.exceptions import CVSSError
@@ -154,3 +158,26 @@ def clean(text: str | None) -> str | None:
         return None
     text = text.strip()
     return text or None
+
+
+_open_report: ContextVar[BinaryIO | None] = ContextVar("open_report", default=None)
+
+
+def open_report(path: Path) -> BinaryIO:
+    """Open a report for binary reading and remember it, so ``read_fraction`` can tell progress.
+
+    Importers open their file through this function; the caller of ``parse`` reads
+    the progress from the same thread.
+    """
+    handle = path.open("rb")
+    _open_report.set(handle)
+    return handle
+
+
+def read_fraction() -> float | None:
+    """Return how much of the report being parsed has been read, from 0 to 1, if known."""
+    handle = _open_report.get()
+    if handle is None or handle.closed:
+        return None
+    size = os.fstat(handle.fileno()).st_size
+    return min(1.0, handle.tell() / size) if size else 1.0

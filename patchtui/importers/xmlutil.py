@@ -12,6 +12,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
 from patchtui.errors import ReportError
+from patchtui.importers.common import open_report
 
 
 class ExternalDtdForbidden(DefusedXmlException):
@@ -76,7 +77,8 @@ def iter_xml(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterator
     """
     parser = _HardenedParser()
     try:
-        yield from defused_iterparse(str(path), events=events, parser=parser)
+        with open_report(path) as handle:
+            yield from defused_iterparse(handle, events=events, parser=parser)
     except ParseError as err:
         line, column = err.position
         reason = str(err).split(":")[0]
