@@ -1,0 +1,62 @@
+"""Options and output helpers every command shares."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlite_utils import Database
+
+from patchtui.errors import PatchtuiError
+from patchtui.paths import DB_ENV, default_db_path
+from patchtui.store import open_db
+from patchtui.text import visible
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(function: F) -> F:
+    """Add ``--db PATH`` to a command; it overrides the group's ``--db`` and $PATCHTUI_DB."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help=f"Database file (default: ${DB_ENV} or the user data directory).",
+    )(function)
+
+
+def resolve_db_path(db_path: Path | None) -> Path:
+    """Return the database path from the command's option, the group's option or the default."""
+    if db_path is not None:
+        return db_path
+    context = click.get_current_context()
+    root = context.find_root()
+    group_path = (root.obj or {}).get("db_path") if isinstance(root.obj, dict) else None
+    return group_path or default_db_path()
+
+
+def open_database(db_path: Path | None) -> Database:
+    """Open the database for a command, turning failures into a clean exit 1."""
+    try:
+        return open_db(resolve_db_path(db_path))
+    except PatchtuiError as err:
+        fail(str(err))
+        raise  # unreachable: fail() exits
+
+
+def fail(message: str, status: int = 1) -> None:
+    """Print an error to stderr and exit with ``status``."""
+    click.echo(f"error: {visible(message)}", err=True)
+    sys.exit(status)
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON; control characters in report text come out escaped."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=True, default=str))
+
+
+def safe(text: Any) -> str:
+    """Return report text fit for one line of terminal output."""
+    return visible("" if text is None else str(text), single_line=True)

@@ -1,0 +1,439 @@
+"""Write one parsed report into the database, applying the re-scan rules.
+
+The whole file is one transaction: a parse error, a cancel or any other
+failure rolls it back, so a file is either fully recorded or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from patchtui.clock import to_text
+from patchtui.errors import ImportCancelled
+from patchtui.importers.common import score_vector
+from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
+from patchtui.store.assets import AssetWriter
+from patchtui.triage import rescan
+from patchtui.triage.severity import effective_severity, severity_rank
+
+BATCH = 2000
+
+
+@dataclass(slots=True)
+class ScanFile:
+    """The file being imported and who imports it."""
+
+    file_name: str
+    sha256: str
+    modified_at: datetime
+    """File modification time, the scan time of last resort (CSV exports carry none)."""
+    imported_at: datetime
+    actor: str
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What one import did; the same fields appear in ``patchtui import --json``."""
+
+    file: str
+    scan_id: int | None = None
+    scanner: str | None = None
+    format: str | None = None
+    scan_name: str | None = None
+    scan_time: str | None = None
+    time_source: str | None = None
+    hosts: int = 0
+    findings: int = 0
+    new: int = 0
+    seen_again: int = 0
+    fixed: int = 0
+    reopened: int = 0
+    not_verifiable: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None
+    """Id of the earlier scan with the same SHA-256, when the file was imported before."""
+
+
+@dataclass(slots=True)
+class _Known:
+    """The state of one finding as the import found or left it."""
+
+    id: int
+    status: str
+    status_at: str
+    last_seen: str
+    first_seen: str
+
+
+Progress = Callable[[int], None]
+"""Called with the number of findings read so far; may raise ``ImportCancelled``."""
+
+
+def find_scan_by_hash(db: Database, sha256: str) -> int | None:
+    """Return the id of the scan imported from a file with this SHA-256, if any."""
+    row = db.execute("SELECT id FROM scans WHERE sha256 = ?", [sha256]).fetchone()
+    return row[0] if row else None
+
+
+class _Ingest:
+    def __init__(self, db: Database, source: ScanFile, summary: ImportSummary) -> None:
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.source = source
+        self.summary = summary
+        self.scan: ScanInfo | None = None
+        self.scan_id = 0
+        self.fallback_time = to_text(source.modified_at)
+        self.assets = AssetWriter(self.conn)
+        self.vulnerabilities: dict[str, int] = {}
+        self.known: dict[int, dict[tuple[str, int, str], _Known]] = {}
+        self.host_times: dict[int, str] = {}
+        self.earliest: str | None = None
+        self.pending: list[FindingRecord] = []
+        self.seen: set[int] = set()
+
+    # -- phase 1: stream -----------------------------------------------------
+
+    def start(self, scan: ScanInfo) -> None:
+        self.scan = scan
+        cursor = self.conn.execute(
+            "INSERT INTO scans (sha256, file_name, scanner, format, name, started_at, time_source,"
+            " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (self.source.sha256, self.source.file_name, scan.scanner, scan.format, scan.name,
+             self.fallback_time, to_text(self.source.imported_at), self.source.actor),
+        )
+        self.scan_id = int(cursor.lastrowid or 0)
+        self.summary.scan_id = self.scan_id
+
+    def default_time(self) -> str:
+        if self.scan is not None and self.scan.started_at is not None:
+            return to_text(self.scan.started_at)
+        return self.fallback_time
+
+    def host(self, record: HostRecord) -> None:
+        scanned_at = to_text(record.started_at) if record.started_at else None
+        asset_id = self.assets.resolve(record.address, record.name, scanned_at or self.default_time())
+        if asset_id is None:
+            return
+        self.assets.update_properties(asset_id, record, scanned_at or self.default_time())
+        self._touch_host(asset_id, scanned_at)
+        self.conn.execute(
+            "UPDATE scan_hosts SET credentialed = ?, ended_at = coalesce(?, ended_at)"
+            " WHERE scan_id = ? AND asset_id = ?",
+            (None if record.credentialed is None else int(record.credentialed),
+             to_text(record.ended_at) if record.ended_at else None, self.scan_id, asset_id),
+        )
+
+    def _touch_host(self, asset_id: int, reported_at: str | None) -> str:
+        """Record that the scan covered ``asset_id`` and return the host's scan time."""
+        known = self.host_times.get(asset_id)
+        if known is not None:
+            return known
+        if reported_at is not None and (self.earliest is None or reported_at < self.earliest):
+            self.earliest = reported_at
+        scanned_at = reported_at or self.default_time()
+        self.host_times[asset_id] = scanned_at
+        self.conn.execute(
+            "INSERT OR IGNORE INTO scan_hosts (scan_id, asset_id, scanned_at) VALUES (?, ?, ?)",
+            (self.scan_id, asset_id, scanned_at),
+        )
+        return scanned_at
+
+    def flush(self) -> None:
+        new_rows = []
+        for record in self.pending:
+            self._finding(record, new_rows)
+        self.pending.clear()
+
+    def _finding(self, record: FindingRecord, new_rows: list) -> None:
+        scan = self.scan
+        assert scan is not None  # start() ran before the first finding
+        seen_at = to_text(record.seen_at) if record.seen_at else None
+        asset_id = self.assets.resolve(record.host_address, record.host_name,
+                                       seen_at or self.default_time())
+        if asset_id is None:
+            self.warn(f"plugin {record.plugin_id}: no usable host address or name; skipped")
+            return
+        host_time = self._touch_host(asset_id, seen_at)
+        seen_at = seen_at or host_time
+        vulnerability_id, severity, cvss = self._vulnerability(record, seen_at)
+        key = (record.plugin_id, record.port, record.protocol)
+        findings = self._known_for(asset_id)
+        known = findings.get(key)
+
+        if known is None:
+            cursor = self.conn.execute(
+                "INSERT INTO findings (asset_id, vulnerability_id, scanner, plugin_id, port, protocol,"
+                " service, status, status_at, severity, cvss, name, host, cves, qod, first_seen,"
+                " last_seen, first_scan_id, last_scan_id, reopened_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (asset_id, vulnerability_id, scan.scanner, record.plugin_id, record.port,
+                 record.protocol, record.service, seen_at, severity, cvss, record.name,
+                 self.assets.key_of(asset_id), ", ".join(record.cves), record.qod, seen_at,
+                 seen_at, self.scan_id, self.scan_id),
+            )
+            known = _Known(int(cursor.lastrowid or 0), "open", seen_at, seen_at, seen_at)
+            findings[key] = known
+            self.summary.new += 1
+        elif known.id in self.seen:
+            return  # the same host listed twice in one report
+        else:
+            self._sighting(known, record, seen_at, severity, cvss)
+
+        self.seen.add(known.id)
+        self.summary.findings += 1
+        self.conn.execute(
+            "INSERT OR IGNORE INTO observations (finding_id, scan_id, seen_at, plugin_output, qod)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (known.id, self.scan_id, seen_at, record.plugin_output, record.qod),
+        )
+
+    def _sighting(self, known: _Known, record: FindingRecord, seen_at: str, severity: int,
+                  cvss: float | None) -> None:
+        self.summary.seen_again += 1
+        newer = seen_at > known.last_seen
+        if known.status in rescan.REOPENABLE and seen_at > known.status_at:
+            self.event(known.id, "status", known.status, "open",
+                       "seen again by a later scan", at=seen_at)
+            self.conn.execute(
+                "UPDATE findings SET status = 'open', status_at = ?, fixed_scan_id = NULL,"
+                " reopened_count = reopened_count + 1 WHERE id = ?",
+                (seen_at, known.id),
+            )
+            known.status, known.status_at = "open", seen_at
+            self.summary.reopened += 1
+        if newer:
+            self.conn.execute(
+                "UPDATE findings SET last_seen = ?, last_scan_id = ?, qod = ?, service = coalesce(?, service),"
+                " name = ?, cves = ?, cvss = ?,"
+                " severity = coalesce(severity_override, ?) WHERE id = ?",
+                (seen_at, self.scan_id, record.qod, record.service, record.name,
+                 ", ".join(record.cves), cvss, severity, known.id),
+            )
+            known.last_seen = seen_at
+        if seen_at < known.first_seen:
+            self.conn.execute("UPDATE findings SET first_seen = ?, first_scan_id = ? WHERE id = ?",
+                              (seen_at, self.scan_id, known.id))
+            known.first_seen = seen_at
+
+    def _known_for(self, asset_id: int) -> dict[tuple[str, int, str], _Known]:
+        findings = self.known.get(asset_id)
+        if findings is None:
+            assert self.scan is not None
+            rows = self.conn.execute(
+                "SELECT id, plugin_id, port, protocol, status, status_at, last_seen, first_seen"
+                " FROM findings WHERE asset_id = ? AND scanner = ?",
+                (asset_id, self.scan.scanner),
+            )
+            findings = {(plugin, port, protocol): _Known(fid, status, status_at, last, first)
+                        for fid, plugin, port, protocol, status, status_at, last, first in rows}
+            self.known[asset_id] = findings
+        return findings
+
+    def _vulnerability(self, record: FindingRecord, seen_at: str) -> tuple[int, int, float | None]:
+        cached = self.vulnerabilities.get(record.plugin_id)
+        if cached is not None:
+            return cached
+        assert self.scan is not None
+        scores = {}
+        for version in (2, 3, 4):
+            score = getattr(record, f"cvss{version}_score")
+            vector = getattr(record, f"cvss{version}_vector")
+            if score is None and vector:
+                score = score_vector(version, vector)
+            scores[version] = score
+        severity = effective_severity(scores[3], record.scanner_severity)
+        best = next((scores[v] for v in (4, 3, 2) if scores[v] is not None), None)
+        values = (
+            record.name, record.family, record.scanner_severity, severity,
+            scores[2], record.cvss2_vector, scores[3], record.cvss3_vector,
+            scores[4], record.cvss4_vector, json.dumps(record.cves), json.dumps(record.cwes),
+            record.synopsis, record.description, record.solution, json.dumps(record.references),
+            record.plugin_type,
+            None if record.exploit_available is None else int(record.exploit_available),
+            record.published, record.patch_published, seen_at,
+        )
+        row = self.conn.execute(
+            "SELECT id, source_time FROM vulnerabilities WHERE scanner = ? AND plugin_id = ?",
+            (self.scan.scanner, record.plugin_id),
+        ).fetchone()
+        columns = ("name, family, scanner_severity, severity, cvss2_score, cvss2_vector,"
+                   " cvss3_score, cvss3_vector, cvss4_score, cvss4_vector, cves, cwes, synopsis,"
+                   " description, solution, refs, plugin_type, exploit_available, published,"
+                   " patch_published, source_time")
+        if row is None:
+            cursor = self.conn.execute(
+                f"INSERT INTO vulnerabilities (scanner, plugin_id, {columns})"
+                f" VALUES (?, ?, {', '.join('?' * 21)})",
+                (self.scan.scanner, record.plugin_id, *values),
+            )
+            vulnerability_id = int(cursor.lastrowid or 0)
+        else:
+            vulnerability_id = row[0]
+            if row[1] is None or seen_at >= row[1]:
+                assignments = ", ".join(f"{name.strip()} = ?" for name in columns.split(","))
+                self.conn.execute(f"UPDATE vulnerabilities SET {assignments} WHERE id = ?",
+                                  (*values, vulnerability_id))
+        cached = (vulnerability_id, severity_rank(severity), best)
+        self.vulnerabilities[record.plugin_id] = cached
+        return cached
+
+    def warn(self, message: str) -> None:
+        self.summary.skipped += 1
+        self.summary.warnings.append(message)
+
+    def event(self, finding_id: int, action: str, old: str | None, new: str | None,
+              note: str | None, *, at: str | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO events (at, actor, entity, entity_id, action, old, new, note, scan_id)"
+            " VALUES (?, ?, 'finding', ?, ?, ?, ?, ?, ?)",
+            (to_text(self.source.imported_at), self.source.actor, finding_id, action, old, new,
+             note, self.scan_id),
+        )
+
+    # -- phase 2: what the scan did not see ----------------------------------
+
+    def judge_absences(self) -> None:
+        assert self.scan is not None
+        conn = self.conn
+        conn.execute("DROP TABLE IF EXISTS temp.plugin_set")
+        conn.execute("CREATE TEMP TABLE plugin_set (plugin_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        plugin_set = self.scan.plugin_set
+        if plugin_set:
+            conn.executemany("INSERT OR IGNORE INTO temp.plugin_set VALUES (?)",
+                             ((plugin,) for plugin in plugin_set))
+        conn.execute("DROP TABLE IF EXISTS temp.absent")
+        fixable = ", ".join(f"'{status}'" for status in rescan.FIXABLE)
+        local = ", ".join(f"'{kind}'" for kind in rescan.LOCAL_PLUGIN_TYPES)
+        conn.execute(
+            "CREATE TEMP TABLE absent AS"
+            " SELECT f.id, f.status, h.scanned_at,"
+            "  CASE WHEN NOT EXISTS (SELECT 1 FROM observations r JOIN findings rf"
+            "                        ON rf.id = r.finding_id"
+            "                        WHERE r.scan_id = :scan AND rf.asset_id = h.asset_id)"
+            f"      THEN '{rescan.NO_RESULTS}'"
+            "   WHEN :has_set AND f.plugin_id NOT IN (SELECT plugin_id FROM temp.plugin_set)"
+            f"      THEN '{rescan.CHECK_NOT_RUN}'"
+            f"   WHEN v.plugin_type IN ({local}) AND coalesce(h.credentialed, 0) = 0"
+            f"      THEN '{rescan.NO_LOGIN}'"
+            f"   ELSE '{rescan.FIXED}' END AS verdict"
+            " FROM scan_hosts h"
+            " JOIN findings f ON f.asset_id = h.asset_id AND f.scanner = :scanner"
+            " JOIN vulnerabilities v ON v.id = f.vulnerability_id"
+            f" WHERE h.scan_id = :scan AND f.status IN ({fixable})"
+            "  AND f.last_seen < h.scanned_at"
+            "  AND NOT EXISTS (SELECT 1 FROM observations o"
+            "                  WHERE o.finding_id = f.id AND o.scan_id = :scan)",
+            {"has_set": bool(plugin_set), "scanner": self.scan.scanner, "scan": self.scan_id},
+        )
+        reasons = {rescan.CHECK_NOT_RUN: "the scan did not run this check",
+                   rescan.NO_RESULTS: "the host has no results at all in this report, so the "
+                   "scan may not have reached it",
+                   rescan.NO_LOGIN: "local check, but the scan's login on this host did not work"}
+        for verdict, count in conn.execute("SELECT verdict, count(*) FROM temp.absent GROUP BY verdict"):
+            if verdict == rescan.FIXED:
+                self.summary.fixed = count
+            else:
+                self.summary.not_verifiable += count
+                self.summary.warnings.append(f"{count} findings not verifiable: {reasons[verdict]}")
+        conn.execute(
+            "INSERT INTO events (at, actor, entity, entity_id, action, old, new, note, scan_id)"
+            " SELECT ?, ?, 'finding', id, 'status', status, 'fixed',"
+            "  'not reported by a later scan that covered it', ?"
+            f" FROM temp.absent WHERE verdict = '{rescan.FIXED}'",
+            (to_text(self.source.imported_at), self.source.actor, self.scan_id),
+        )
+        conn.execute(
+            "UPDATE findings SET status = 'fixed', fixed_scan_id = :scan,"
+            " status_at = (SELECT scanned_at FROM temp.absent a WHERE a.id = findings.id)"
+            f" WHERE id IN (SELECT id FROM temp.absent WHERE verdict = '{rescan.FIXED}')",
+            {"scan": self.scan_id},
+        )
+        conn.execute("DROP TABLE temp.absent")
+        conn.execute("DROP TABLE temp.plugin_set")
+
+    def finish(self) -> None:
+        assert self.scan is not None
+        scan, summary = self.scan, self.summary
+        if scan.started_at is not None:
+            started, source = to_text(scan.started_at), "report"
+        elif self.earliest is not None:
+            started, source = self.earliest, "report"
+        else:
+            started, source = self.fallback_time, "file-mtime"
+            summary.warnings.append("the report gives no scan time; the file's modification "
+                                    "time is used to order it among scans")
+        summary.hosts = len(self.host_times)
+        summary.scanner, summary.format, summary.scan_name = scan.scanner, scan.format, scan.name
+        summary.scan_time, summary.time_source = started, source
+        self.conn.execute(
+            "UPDATE scans SET name = ?, started_at = ?, time_source = ?, ended_at = ?,"
+            " scanner_version = ?, policy_name = ?, plugin_count = ?, hosts = ?, findings = ?,"
+            " new = ?, seen_again = ?, fixed = ?, reopened = ?, not_verifiable = ?, skipped = ?,"
+            " warnings = ? WHERE id = ?",
+            (scan.name, started, source, to_text(scan.ended_at) if scan.ended_at else None,
+             scan.scanner_version, scan.policy_name,
+             len(scan.plugin_set) if scan.plugin_set else None, summary.hosts, summary.findings,
+             summary.new, summary.seen_again, summary.fixed, summary.reopened,
+             summary.not_verifiable, summary.skipped, json.dumps(summary.warnings), self.scan_id),
+        )
+        self.conn.execute(
+            "INSERT INTO events (at, actor, entity, entity_id, action, new, note, scan_id)"
+            " VALUES (?, ?, 'scan', ?, 'import', ?, ?, ?)",
+            (to_text(self.source.imported_at), self.source.actor, self.scan_id,
+             self.source.file_name,
+             f"{summary.findings} findings: {summary.new} new, {summary.fixed} fixed,"
+             f" {summary.reopened} reopened", self.scan_id),
+        )
+
+
+def ingest(db: Database, records: Iterable[Record], source: ScanFile,
+           progress: Progress | None = None) -> ImportSummary:
+    """Record a report's ``records`` in one transaction and return what changed.
+
+    Raises whatever the record stream raises (``ReportError``) or ``ImportCancelled``
+    from ``progress``; in both cases nothing is written.
+    """
+    summary = ImportSummary(file=source.file_name)
+    work = _Ingest(db, source, summary)
+    with db.atomic():
+        for record in records:
+            if isinstance(record, FindingRecord):
+                if work.scan is None:
+                    raise ValueError("importer yielded a finding before its ScanInfo")
+                work.pending.append(record)
+                if len(work.pending) >= BATCH:
+                    work.flush()
+                    if progress is not None:
+                        progress(summary.findings)
+            elif isinstance(record, HostRecord):
+                if work.scan is None:
+                    raise ValueError("importer yielded a host before its ScanInfo")
+                work.flush()
+                work.host(record)
+            elif isinstance(record, ScanInfo):
+                if work.scan is None:
+                    work.start(record)
+                else:
+                    work.scan = record
+            elif isinstance(record, ParseWarning):
+                where = f"line {record.line}: " if record.line else ""
+                work.warn(where + record.message)
+        if work.scan is None:
+            raise ValueError("importer yielded no ScanInfo")
+        work.flush()
+        if progress is not None:
+            progress(summary.findings)
+        work.judge_absences()
+        work.finish()
+    return summary
+
+
+__all__ = ["ImportCancelled", "ImportSummary", "ScanFile", "find_scan_by_hash", "ingest"]

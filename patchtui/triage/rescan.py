@@ -1,0 +1,29 @@
+"""The re-scan rules: which sightings reopen a finding and which absences fix it.
+
+A finding seen in a scan whose time is later than its last status change is
+reopened when it was ``patched`` or ``fixed``. A finding not seen in a scan is
+``fixed`` by it only when the scan could have seen it: the scan covered its
+asset and reported at least one result for it, came from the same scanner,
+ran its check (when the report lists the checks it ran) and, for a local
+check, logged in to the host. A scan older than
+the finding's last sighting decides nothing. The store applies these rules
+inside the import transaction; this module names them once.
+"""
+
+from __future__ import annotations
+
+REOPENABLE = ("patched", "fixed")
+"""Statuses a new sighting turns back into ``open``."""
+
+FIXABLE = ("open", "in_progress", "patched", "accepted")
+"""Statuses a verified absence turns into ``fixed``. False positives stay as the admin set them."""
+
+LOCAL_PLUGIN_TYPES = ("local",)
+"""Plugin types whose checks need a working login on the host."""
+
+NO_RESULTS = "no-results"
+"""The host is in the report but has no result at all, not even an informational one:
+a scan that reached it would have reported something, so its absence proves nothing."""
+CHECK_NOT_RUN = "check-not-run"
+NO_LOGIN = "no-login"
+FIXED = "fixed"
