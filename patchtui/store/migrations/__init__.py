@@ -51,16 +51,17 @@ def migrate(db: Database) -> list[int]:
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-    version = current_version(db)
+    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
     known = _migrations()
-    if version > known[-1].VERSION:
+    unknown = done - {module.VERSION for module in known}
+    if unknown:
         raise SchemaError(
-            f"the database has schema version {version}, newer than this patchtui "
-            f"understands ({known[-1].VERSION}); upgrade patchtui"
+            f"the database has schema version {max(unknown)}, which this patchtui does not "
+            "know; upgrade patchtui"
         )
     applied = []
     for module in known:
-        if module.VERSION <= version:
+        if module.VERSION in done:
             continue
         with db.atomic():
             module.apply(db)
