@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
@@ -15,7 +15,7 @@ from patchtui.errors import ReportError
 from patchtui.importers.common import open_report
 
 
-class ExternalDtdForbidden(DefusedXmlException):
+class ExternalDtdForbidden(DTDForbidden):
     """The document names an external DTD, which a scanner export never needs."""
 
 
