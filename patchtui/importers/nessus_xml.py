@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from patchtui.errors import ReportError
 from patchtui.importers.common import (
     clean,
     from_timestamp,
+    normalise_vector,
     parse_cwe,
     parse_ip,
     parse_score,
+    score_vector,
     severity_name,
 )
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
@@ -26,6 +30,9 @@ ROOT = "NessusClientData_v2"
 SCAN_INFORMATION_PLUGIN = "19506"
 PATCH_ASSESSMENT_AVAILABLE_PLUGIN = "117887"
 PATCH_ASSESSMENT_FAILED_PLUGIN = "21745"
+
+_CREDENTIALED_CHECKS = re.compile(r"Credentialed checks\s*:\s*(yes|no)", re.IGNORECASE)
+_NESSUS_VERSION = re.compile(r"Nessus version\s*:\s*(\S+)")
 
 
 def sniff(head: bytes) -> bool:
@@ -66,9 +73,23 @@ class _HostState:
     def __init__(self, name: str | None) -> None:
         self.name = name
         self.tags: dict[str, str] = {}
-        self.address: str | None = None
+        self.address: str | None = _address(name, {})
         self.started_at: datetime | None = None
-        self.login_evidence: bool | None = None
+        self.login_worked = False
+        self.login_failed = False
+
+    @property
+    def host_name(self) -> str | None:
+        """The name that findings and the host record carry.
+
+        Without an address the name is the asset key, so the ReportHost name, which
+        every report has, comes before the ``hostname`` tag, which some omit.
+        """
+        own_name = self.name if self.name != self.address else None
+        hostname = clean(self.tags.get("hostname"))
+        if self.address is None:
+            return own_name or hostname
+        return hostname or own_name
 
     def read_properties(self, properties: Element) -> None:
         for tag in properties.iter("tag"):
@@ -81,29 +102,41 @@ class _HostState:
         )
 
     def note_login_evidence(self, plugin_id: str, output: str | None) -> None:
-        if plugin_id == SCAN_INFORMATION_PLUGIN and output:
-            if "Credentialed checks : yes" in output:
-                self.login_evidence = True
-            elif "Credentialed checks : no" in output and self.login_evidence is None:
-                self.login_evidence = False
+        if plugin_id == SCAN_INFORMATION_PLUGIN:
+            match = _CREDENTIALED_CHECKS.search(output or "")
+            if match and match.group(1).lower() == "yes":
+                self.login_worked = True
+            elif match:
+                self.login_failed = True
         elif plugin_id == PATCH_ASSESSMENT_AVAILABLE_PLUGIN:
-            self.login_evidence = True
+            self.login_worked = True
         elif plugin_id == PATCH_ASSESSMENT_FAILED_PLUGIN:
-            self.login_evidence = False
+            self.login_failed = True
+
+    def credentialed(self) -> bool | None:
+        """Return whether the login worked, letting any sign of a failed login win.
+
+        Claiming a login that failed would let a rescan close local findings it
+        never checked, so a failure beats the ``Credentialed_Scan`` tag and any
+        success evidence.
+        """
+        if self.login_failed:
+            return False
+        flag = self.tags.get("Credentialed_Scan", "").lower()
+        if flag in ("true", "false"):
+            return flag == "true"
+        return True if self.login_worked else None
 
     def record(self) -> HostRecord:
         tags = self.tags
-        flag = tags.get("Credentialed_Scan", "").lower()
-        credentialed = {"true": True, "false": False}.get(flag, self.login_evidence)
-        host_name = self.name if self.address is None or self.name != self.address else None
         return HostRecord(
             address=self.address,
-            name=clean(tags.get("hostname")) or clean(host_name),
+            name=self.host_name,
             fqdn=clean(tags.get("host-fqdn")) or clean(tags.get("host-rdns")),
             netbios=clean(tags.get("netbios-name")),
             os=clean(tags.get("operating-system")) or clean(tags.get("os")),
             mac=clean(tags.get("mac-address")),
-            credentialed=credentialed,
+            credentialed=self.credentialed(),
             started_at=self.started_at,
             ended_at=from_timestamp(tags.get("HOST_END_TIMESTAMP"))
             or _parse_host_time(tags.get("HOST_END")),
@@ -114,9 +147,18 @@ def _texts(item: Element, name: str) -> list[str]:
     return [child.text.strip() for child in item.findall(name) if child.text and child.text.strip()]
 
 
+def _score(text: str | None, version: int, vector: str | None) -> float | None:
+    score = parse_score(text)
+    if score is None and vector:
+        return score_vector(version, vector)
+    return score
+
+
 def _finding(item: Element, host: _HostState) -> FindingRecord:
     port_text = item.get("port", "0")
-    score3 = parse_score(item.findtext("cvss3_base_score"))
+    cvss2_vector = normalise_vector(2, clean(item.findtext("cvss_vector")))
+    cvss3_vector = clean(item.findtext("cvss3_vector"))
+    cvss4_vector = clean(item.findtext("cvss4_vector"))
     exploit_flags = [
         item.findtext(name, "").strip().lower()
         for name in ("exploit_available", "exploit_framework_metasploit",
@@ -128,7 +170,7 @@ def _finding(item: Element, host: _HostState) -> FindingRecord:
     cwes = [cwe for cwe in (parse_cwe(text) for text in _texts(item, "cwe")) if cwe]
     return FindingRecord(
         host_address=host.address,
-        host_name=host.name,
+        host_name=host.host_name,
         plugin_id=item.get("pluginID", "").strip(),
         name=(item.get("pluginName") or item.findtext("plugin_name") or "").strip(),
         port=int(port_text) if port_text.strip().isdigit() else 0,
@@ -138,12 +180,12 @@ def _finding(item: Element, host: _HostState) -> FindingRecord:
         or severity_name(item.findtext("risk_factor"))
         or "info",
         family=clean(item.get("pluginFamily")),
-        cvss2_score=parse_score(item.findtext("cvss_base_score")),
-        cvss2_vector=clean(item.findtext("cvss_vector")),
-        cvss3_score=score3,
-        cvss3_vector=clean(item.findtext("cvss3_vector")),
-        cvss4_score=parse_score(item.findtext("cvss4_base_score")),
-        cvss4_vector=clean(item.findtext("cvss4_vector")),
+        cvss2_score=_score(item.findtext("cvss_base_score"), 2, cvss2_vector),
+        cvss2_vector=cvss2_vector,
+        cvss3_score=_score(item.findtext("cvss3_base_score"), 3, cvss3_vector),
+        cvss3_vector=cvss3_vector,
+        cvss4_score=_score(item.findtext("cvss4_base_score"), 4, cvss4_vector),
+        cvss4_vector=cvss4_vector,
         cves=list(dict.fromkeys(cve.upper() for cve in _texts(item, "cve"))),
         cwes=list(dict.fromkeys(cwes)),
         synopsis=clean(item.findtext("synopsis")),
@@ -184,13 +226,18 @@ def parse(path: Path) -> Iterator[Record]:
             name = element.findtext("name")
             value = element.findtext("value") or ""
             if name == "plugin_set" and value.strip():
-                scan.plugin_set = frozenset(p for p in value.replace(",", ";").split(";") if p)
+                scan.plugin_set = _plugin_set(value)
         elif tag == "policyName":
             scan.policy_name = clean(element.text)
         elif tag == "HostProperties" and host is not None:
             host.read_properties(element)
-        elif tag == "ReportItem" and host is not None:
-            yield from _item_records(element, host)
+        elif tag == "ReportItem":
+            scan.scanner_version = scan.scanner_version or _nessus_version(element)
+            if host is None:
+                yield ParseWarning(f"a ReportItem (plugin {element.get('pluginID')!r}) is outside "
+                                   "any ReportHost, so it names no host; skipped")
+            else:
+                yield from _item_records(element, host)
             element.clear()
         elif tag == "ReportHost" and host is not None:
             record = host.record()
@@ -208,10 +255,26 @@ def parse(path: Path) -> Iterator[Record]:
                 report.clear()
 
     if report is None:
-        yield ParseWarning("the report has no <Report> element, so it lists no hosts")
-        yield scan
+        raise ReportError(
+            path,
+            "no <Report> element, so the file holds no scan results (it may be a policy "
+            "export or damaged). Export the scan results from Nessus again.",
+        )
     scan.started_at, scan.ended_at = first_start, last_end
     yield scan
+
+
+def _plugin_set(value: str) -> frozenset[str]:
+    # Pretty-printed exports wrap the list in whitespace and line breaks.
+    ids = (plugin_id.strip() for plugin_id in value.replace(",", ";").split(";"))
+    return frozenset(plugin_id for plugin_id in ids if plugin_id)
+
+
+def _nessus_version(item: Element) -> str | None:
+    if item.get("pluginID", "").strip() != SCAN_INFORMATION_PLUGIN:
+        return None
+    match = _NESSUS_VERSION.search(item.findtext("plugin_output") or "")
+    return match.group(1) if match else None
 
 
 def _item_records(item: Element, host: _HostState) -> Iterator[Record]:
@@ -219,10 +282,16 @@ def _item_records(item: Element, host: _HostState) -> Iterator[Record]:
     host.note_login_evidence(plugin_id, item.findtext("plugin_output"))
     label = host.address or host.name or "?"
     if not plugin_id.isdigit():
-        yield ParseWarning(f"host {label}: a ReportItem has no numeric pluginID ({plugin_id!r}); skipped")
+        yield ParseWarning(
+            f"host {label}: a ReportItem has no numeric pluginID ({plugin_id!r}); skipped"
+        )
     elif plugin_id == "0":
-        yield ParseWarning(f"host {label}: open-port placeholder (plugin 0, port {item.get('port')}); skipped")
+        yield ParseWarning(
+            f"host {label}: open-port placeholder (plugin 0, port {item.get('port')}); skipped"
+        )
     elif host.address is None and host.name is None:
-        yield ParseWarning(f"plugin {plugin_id}: the host has neither an address nor a name; skipped")
+        yield ParseWarning(
+            f"plugin {plugin_id}: the host has neither an address nor a name; skipped"
+        )
     else:
         yield _finding(item, host)
