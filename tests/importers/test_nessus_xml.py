@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import realfile
 
 from patchtui.errors import ReportError
 from patchtui.importers import nessus_xml, parse_report
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
+from tests.conftest import realfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

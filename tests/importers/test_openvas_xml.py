@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import realfile, realfiles_dir
 
 from patchtui.errors import ReportError
 from patchtui.importers import openvas_xml, parse_report
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
+from tests.conftest import realfile, realfiles_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
