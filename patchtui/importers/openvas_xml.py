@@ -137,7 +137,7 @@ class _Host:
 
 
 class _ReportReader:
-    """Streams one report file, keeping only the scan and per-host facts in memory."""
+    """Streaming reader of one report file that keeps only scan and per-host facts in memory."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -148,6 +148,7 @@ class _ReportReader:
         self.run_status: str | None = None
         self.scan_end: datetime | None = None
         self.hosts: dict[str, _Host] = {}
+        self.result_lists = 0
 
     def records(self) -> Iterator[Record]:
         stack: list[Element] = []
@@ -156,8 +157,8 @@ class _ReportReader:
                 if not stack:
                     self._check_root(element)
                 stack.append(element)
-                if element.tag == "results" and not self.announced:
-                    yield self._announce()
+                if element.tag == "results":
+                    yield from self._start_results()
                 continue
 
             stack.pop()
@@ -216,10 +217,25 @@ class _ReportReader:
         self.scan.name = self.task_name or self.report_name
         return dataclasses.replace(self.scan)
 
+    def _start_results(self) -> Iterator[Record]:
+        self.result_lists += 1
+        if self.result_lists == 2:
+            yield ParseWarning(
+                "the file contains more than one report: they are imported as one scan, "
+                "named and timed by the first"
+            )
+        if not self.announced:
+            yield self._announce()
+
     def _result(self, result: Element) -> Iterator[Record]:
         oid = result_oid(result)
         if oid in ("", "0"):
             yield ParseWarning(f"{result_label(result)}: no NVT OID (a placeholder); skipped")
+            return
+        delta = (result.findtext("delta") or "").strip().lower()
+        if delta.startswith("gone"):
+            # A delta report lists results of the older report that this scan no longer found.
+            yield ParseWarning(f"{result_label(result)}: gone in this delta report; skipped")
             return
         host = result_host(result)
         if host.key is None:

@@ -237,6 +237,46 @@ def test_unfinished_scan_warns(tmp_path: Path) -> None:
     assert "'Interrupted'" in warning.message
 
 
+def test_delta_gone_result_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "delta.xml"
+    path.write_text(
+        '<report><report type="delta"><gmp><version>22.4</version></gmp><results>'
+        '<result id="a"><host>192.0.2.1</host><port>80/tcp</port>'
+        '<nvt oid="1.3.6.1.4.1.25623.1.0.1"><name>Still here</name></nvt>'
+        "<threat>High</threat><delta>same</delta></result>"
+        '<result id="b"><host>192.0.2.1</host><port>22/tcp</port>'
+        '<nvt oid="1.3.6.1.4.1.25623.1.0.2"><name>Fixed since</name></nvt>'
+        "<threat>High</threat><delta>gone</delta></result>"
+        "</results></report></report>"
+    )
+
+    records = list(openvas_xml.parse(path))
+    assert [f.name for f in findings(records)] == ["Still here"]
+    (warning,) = warnings(records)
+    assert "'Fixed since'" in warning.message
+    assert "gone" in warning.message
+
+
+def test_two_reports_in_one_file_warn(tmp_path: Path) -> None:
+    report = (
+        '<report id="{0}"><report id="{0}"><task><name>Task {0}</name></task><results>'
+        '<result><host>192.0.2.{0}</host><port>80/tcp</port>'
+        '<nvt oid="1.3.6.1.4.1.25623.1.0.1"><name>x</name></nvt><threat>Low</threat></result>'
+        "</results></report></report>"
+    )
+    path = tmp_path / "two.xml"
+    path.write_text(
+        '<get_reports_response status="200">' + report.format(1) + report.format(2)
+        + "</get_reports_response>"
+    )
+
+    records = list(openvas_xml.parse(path))
+    assert len(findings(records)) == 2
+    (warning,) = warnings(records)
+    assert "more than one report" in warning.message
+    assert scans(records)[-1].name == "Task 1"
+
+
 # --- public sample reports ----------------------------------------------------------
 
 
