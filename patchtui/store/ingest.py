@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,8 @@ from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
 BATCH = 2000
+CACHE_FINDINGS = 50_000
+"""Most findings kept in memory during an import; beyond it, assets are reloaded as needed."""
 
 
 @dataclass(slots=True)
@@ -72,6 +75,16 @@ class _Known:
     first_seen: str
 
 
+class _AssetFindings:
+    """One asset's findings for the scan's scanner, and which of them this scan has seen."""
+
+    __slots__ = ("by_key", "seen")
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, int, str], _Known] = {}
+        self.seen: set[int] = set()
+
+
 Progress = Callable[[int], None]
 """Called with the number of findings read so far; may raise ``ImportCancelled``."""
 
@@ -93,11 +106,15 @@ class _Ingest:
         self.fallback_time = to_text(source.modified_at)
         self.assets = AssetWriter(self.conn)
         self.vulnerabilities: dict[str, int] = {}
-        self.known: dict[int, dict[tuple[str, int, str], _Known]] = {}
+        self.known: OrderedDict[int, _AssetFindings] = OrderedDict()
+        self.cached_findings = 0
         self.host_times: dict[int, str] = {}
         self.earliest: str | None = None
         self.pending: list[FindingRecord] = []
-        self.seen: set[int] = set()
+        self.next_id: int | None = None
+        self.new_rows: list[tuple] = []
+        self.update_rows: list[tuple] = []
+        self.observation_rows: list[tuple] = []
 
     # -- phase 1: stream -----------------------------------------------------
 
@@ -147,12 +164,48 @@ class _Ingest:
         return scanned_at
 
     def flush(self) -> None:
-        new_rows = []
+        """Apply the pending findings and write them with one ``executemany`` per statement."""
         for record in self.pending:
-            self._finding(record, new_rows)
+            self._finding(record)
         self.pending.clear()
+        self._write_rows()
 
-    def _finding(self, record: FindingRecord, new_rows: list) -> None:
+    def _write_rows(self) -> None:
+        if self.new_rows:
+            self.conn.executemany(
+                "INSERT INTO findings (id, asset_id, vulnerability_id, scanner, plugin_id, port, protocol,"
+                " service, status, status_at, severity, cvss, name, host, cves, qod, first_seen,"
+                " last_seen, first_scan_id, last_scan_id, reopened_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                self.new_rows,
+            )
+            self.new_rows.clear()
+        if self.update_rows:
+            self.conn.executemany(
+                "UPDATE findings SET last_seen = ?, last_scan_id = ?, qod = ?, service = coalesce(?, service),"
+                " name = ?, cves = ?, cvss = ?, severity = coalesce(severity_override, ?) WHERE id = ?",
+                self.update_rows,
+            )
+            self.update_rows.clear()
+        if self.observation_rows:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO observations (finding_id, scan_id, seen_at, plugin_output, qod)"
+                " VALUES (?, ?, ?, ?, ?)",
+                self.observation_rows,
+            )
+            self.observation_rows.clear()
+
+    def _new_finding_id(self) -> int:
+        # The import holds SQLite's write lock from its first INSERT, so no other
+        # writer can take these ids before the transaction commits.
+        if self.next_id is None:
+            row = self.conn.execute("SELECT max(id) FROM findings").fetchone()
+            self.next_id = (row[0] or 0) + 1
+        finding_id = self.next_id
+        self.next_id += 1
+        return finding_id
+
+    def _finding(self, record: FindingRecord) -> None:
         scan = self.scan
         assert scan is not None  # start() ran before the first finding
         seen_at = to_text(record.seen_at) if record.seen_at else None
@@ -165,35 +218,29 @@ class _Ingest:
         seen_at = seen_at or host_time
         vulnerability_id, severity, cvss = self._vulnerability(record, seen_at)
         key = (record.plugin_id, record.port, record.protocol)
-        findings = self._known_for(asset_id)
+        cached = self._known_for(asset_id)
+        findings = cached.by_key
         known = findings.get(key)
 
         if known is None:
-            cursor = self.conn.execute(
-                "INSERT INTO findings (asset_id, vulnerability_id, scanner, plugin_id, port, protocol,"
-                " service, status, status_at, severity, cvss, name, host, cves, qod, first_seen,"
-                " last_seen, first_scan_id, last_scan_id, reopened_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                (asset_id, vulnerability_id, scan.scanner, record.plugin_id, record.port,
+            known = _Known(self._new_finding_id(), "open", seen_at, seen_at, seen_at)
+            self.new_rows.append(
+                (known.id, asset_id, vulnerability_id, scan.scanner, record.plugin_id, record.port,
                  record.protocol, record.service, seen_at, severity, cvss, record.name,
                  self.assets.key_of(asset_id), ", ".join(record.cves), record.qod, seen_at,
-                 seen_at, self.scan_id, self.scan_id),
+                 seen_at, self.scan_id, self.scan_id)
             )
-            known = _Known(int(cursor.lastrowid or 0), "open", seen_at, seen_at, seen_at)
             findings[key] = known
+            self.cached_findings += 1
             self.summary.new += 1
-        elif known.id in self.seen:
+        elif known.id in cached.seen:
             return  # the same host listed twice in one report
         else:
             self._sighting(known, record, seen_at, severity, cvss)
 
-        self.seen.add(known.id)
+        cached.seen.add(known.id)
         self.summary.findings += 1
-        self.conn.execute(
-            "INSERT OR IGNORE INTO observations (finding_id, scan_id, seen_at, plugin_output, qod)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (known.id, self.scan_id, seen_at, record.plugin_output, record.qod),
-        )
+        self.observation_rows.append((known.id, self.scan_id, seen_at, record.plugin_output, record.qod))
 
     def _sighting(self, known: _Known, record: FindingRecord, seen_at: str, severity: int,
                   cvss: float | None) -> None:
@@ -210,32 +257,45 @@ class _Ingest:
             known.status, known.status_at = "open", seen_at
             self.summary.reopened += 1
         if newer:
-            self.conn.execute(
-                "UPDATE findings SET last_seen = ?, last_scan_id = ?, qod = ?, service = coalesce(?, service),"
-                " name = ?, cves = ?, cvss = ?,"
-                " severity = coalesce(severity_override, ?) WHERE id = ?",
-                (seen_at, self.scan_id, record.qod, record.service, record.name,
-                 ", ".join(record.cves), cvss, severity, known.id),
-            )
+            self.update_rows.append((seen_at, self.scan_id, record.qod, record.service, record.name,
+                                     ", ".join(record.cves), cvss, severity, known.id))
             known.last_seen = seen_at
         if seen_at < known.first_seen:
             self.conn.execute("UPDATE findings SET first_seen = ?, first_scan_id = ? WHERE id = ?",
                               (seen_at, self.scan_id, known.id))
             known.first_seen = seen_at
 
-    def _known_for(self, asset_id: int) -> dict[tuple[str, int, str], _Known]:
-        findings = self.known.get(asset_id)
-        if findings is None:
-            assert self.scan is not None
-            rows = self.conn.execute(
-                "SELECT id, plugin_id, port, protocol, status, status_at, last_seen, first_seen"
-                " FROM findings WHERE asset_id = ? AND scanner = ?",
-                (asset_id, self.scan.scanner),
-            )
-            findings = {(plugin, port, protocol): _Known(fid, status, status_at, last, first)
-                        for fid, plugin, port, protocol, status, status_at, last, first in rows}
-            self.known[asset_id] = findings
-        return findings
+    def _known_for(self, asset_id: int) -> _AssetFindings:
+        """Return the asset's findings for this scanner, from a bounded cache.
+
+        The cache keeps memory flat however large the report: when it holds more
+        than ``CACHE_FINDINGS`` findings, the least recently used assets are
+        written out and dropped, and reloaded from the database if they return.
+        """
+        cached = self.known.get(asset_id)
+        if cached is not None:
+            self.known.move_to_end(asset_id)
+            return cached
+        assert self.scan is not None
+        rows = self.conn.execute(
+            "SELECT id, plugin_id, port, protocol, status, status_at, last_seen, first_seen,"
+            " EXISTS (SELECT 1 FROM observations o WHERE o.finding_id = f.id AND o.scan_id = ?)"
+            " FROM findings f WHERE asset_id = ? AND scanner = ?",
+            (self.scan_id, asset_id, self.scan.scanner),
+        ).fetchall()
+        cached = _AssetFindings()
+        for fid, plugin, port, protocol, status, status_at, last, first, seen_now in rows:
+            cached.by_key[(plugin, port, protocol)] = _Known(fid, status, status_at, last, first)
+            if seen_now:
+                cached.seen.add(fid)
+        self.known[asset_id] = cached
+        self.cached_findings += len(rows)
+        if self.cached_findings > CACHE_FINDINGS and len(self.known) > 1:
+            self._write_rows()
+            while self.cached_findings > CACHE_FINDINGS // 2 and len(self.known) > 1:
+                _, dropped = self.known.popitem(last=False)
+                self.cached_findings -= len(dropped.by_key)
+        return cached
 
     def _vulnerability(self, record: FindingRecord, seen_at: str) -> tuple[int, int, float | None]:
         cached = self.vulnerabilities.get(record.plugin_id)

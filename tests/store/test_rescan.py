@@ -290,3 +290,17 @@ def test_accepted_finding_seen_stays_accepted(db, tmp_path):
     run(db, tmp_path, "b.nessus", [Host("10.0.0.1", [Item("1001")])], day(8))
 
     assert status_of(db, "1001") == "accepted"
+
+
+def test_small_cache_gives_same_result(db, tmp_path, monkeypatch):
+    monkeypatch.setattr("patchtui.store.ingest.CACHE_FINDINGS", 1)
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001"), Item("1002")]),
+                                   Host("10.0.0.2", [Item("1001")])], day(1))
+
+    summary = run(db, tmp_path, "b.nessus",
+                  [Host("10.0.0.1", [Item("1002")]), Host("10.0.0.2", [Item("1001"), Item("1003")]),
+                   Host("10.0.0.1", [Item("1002"), Item("1004")])], day(8))
+
+    assert (summary.new, summary.seen_again, summary.fixed, summary.findings) == (2, 2, 1, 4)
+    assert db.execute("SELECT count(*) FROM observations").fetchone()[0] == 7
+    assert status_of(db, "1001") == "fixed"
