@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-
 import sqlite3
 import subprocess
 import sys
