@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from patchtui import __version__
+from patchtui.commands.backup import backup_command
 from patchtui.commands.findings import findings_command
 from patchtui.commands.importing import import_command
 from patchtui.paths import DB_ENV
@@ -31,3 +32,4 @@ def main(context: click.Context, db_path: Path | None) -> None:
 
 main.add_command(import_command)
 main.add_command(findings_command)
+main.add_command(backup_command)

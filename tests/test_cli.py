@@ -182,3 +182,26 @@ def test_findings_never_print_escape(runner, db_path, tmp_path):
     table = invoke(runner, "findings", "--db", db_path).output
     assert "Evil \u241b]0;pwned" in table
     assert "[/] [@click=app.quit]x" in table
+
+
+def test_backup_is_consistent_copy(runner, db_path, tmp_path):
+    sample_db(runner, db_path)
+    target = tmp_path / "copy.db"
+
+    result = invoke(runner, "backup", "--db", db_path, target)
+    listed = json.loads(invoke(runner, "findings", "--db", target, "--json").output)
+
+    assert result.exit_code == 0
+    assert len(listed) == len(json.loads(invoke(runner, "findings", "--db", db_path, "--json").output))
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_backup_refuses_to_overwrite(runner, db_path, tmp_path):
+    target = tmp_path / "copy.db"
+    target.write_text("keep me", encoding="utf-8")
+
+    result = runner.invoke(main, ["backup", "--db", str(db_path), str(target)])
+
+    assert result.exit_code == 1
+    assert "--force" in result.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"

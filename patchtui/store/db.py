@@ -50,3 +50,18 @@ def open_db(path: Path | str, *, migrate_schema: bool = True) -> Database:
                 "pass another file with --db or PATCHTUI_DB"
             ) from err
     return db
+
+
+def backup_db(db: Database, target: Path) -> None:
+    """Write a consistent copy of ``db`` to ``target`` with SQLite's online backup.
+
+    The copy is taken while other processes may read or write; it is created
+    owner-only like the database itself.
+    """
+    _create_private(target)
+    copy = sqlite3.connect(target)
+    try:
+        db.conn.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
