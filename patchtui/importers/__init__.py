@@ -18,12 +18,21 @@ from pathlib import Path
 from types import ModuleType
 
 from patchtui.errors import ReportError, UnknownFormatError
-from patchtui.importers import nessus_xml, openvas_xml
+from patchtui.importers import (
+    csvutil,
+    nessus_csv,
+    nessus_xml,
+    openvas_csv,
+    openvas_xml,
+    tenable_csv,
+)
 from patchtui.importers.model import Record
 
 SNIFF_BYTES = 65536
 
-IMPORTERS: tuple[ModuleType, ...] = (nessus_xml, openvas_xml)
+IMPORTERS: tuple[ModuleType, ...] = (
+    nessus_xml, openvas_xml, nessus_csv, tenable_csv, openvas_csv,
+)
 """Importers in the order they are asked; the first whose ``sniff`` accepts wins."""
 
 _MAGIC = {
@@ -59,6 +68,9 @@ def detect(path: Path) -> ModuleType:
     for importer in IMPORTERS:
         if importer.sniff(head):
             return importer
+    unknown_csv = csvutil.describe_unknown_header(head)
+    if unknown_csv is not None:
+        raise UnknownFormatError(path, unknown_csv[0], unknown_csv[1])
     raise UnknownFormatError(
         path,
         "not a recognised report: expected Nessus XML (.nessus), Greenbone/OpenVAS XML, "

@@ -1,0 +1,164 @@
+"""Turning the results of CSV rows into the record stream of an import.
+
+Rows of one finding that follow each other become one ``FindingRecord``;
+hosts are collected and yielded once each at the end; skipped rows are
+counted and reported as one warning per reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
+
+from patchtui.importers.csvutil import CsvReport, Row
+from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record
+
+_MAX_LISTED_LINES = 10
+
+
+@dataclass(slots=True)
+class Skip:
+    """A row left out, with the reason shared by every row skipped the same way."""
+
+    reason: str
+
+
+@dataclass(slots=True)
+class RowResult:
+    """What one row gave: its host (when it names one) and a finding or a skip."""
+
+    host: HostRecord | None
+    outcome: FindingRecord | Skip
+
+
+def host_key(address: str | None, name: str | None) -> str | None:
+    """Return the asset key: the IP address, else the lower-cased host name."""
+    if address:
+        return address
+    return name.lower() if name else None
+
+
+def finding_key(finding: FindingRecord) -> tuple[str | None, str, int, str]:
+    return (
+        host_key(finding.host_address, finding.host_name),
+        finding.plugin_id,
+        finding.port,
+        finding.protocol,
+    )
+
+
+def _merge_unique(first: list[str], second: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def merge_findings(kept: FindingRecord, repeat: FindingRecord) -> None:
+    """Fold a repeated row of the same finding into ``kept``.
+
+    Nessus and Tenable.io write one row per CVE of a plugin, so the lists are
+    joined; a different plugin output (one check reporting twice on a port) is
+    appended after a blank line; empty fields are filled from the repeat.
+    """
+    kept.cves = _merge_unique(kept.cves, repeat.cves)
+    kept.cwes = _merge_unique(kept.cwes, repeat.cwes)
+    kept.references = _merge_unique(kept.references, repeat.references)
+    if repeat.plugin_output and repeat.plugin_output != kept.plugin_output:
+        kept.plugin_output = (
+            f"{kept.plugin_output}\n\n{repeat.plugin_output}"
+            if kept.plugin_output
+            else repeat.plugin_output
+        )
+    for item in fields(FindingRecord):
+        if getattr(kept, item.name) is None:
+            setattr(kept, item.name, getattr(repeat, item.name))
+
+
+def merge_hosts(kept: HostRecord, other: HostRecord) -> None:
+    """Fill ``kept``'s empty properties from another row of the same host.
+
+    A failed login (False) wins over a working one, so local checks on that
+    host are never taken as proof that a finding is gone.
+    """
+    for item in fields(HostRecord):
+        if item.name != "credentialed" and getattr(kept, item.name) is None:
+            setattr(kept, item.name, getattr(other, item.name))
+    if other.credentialed is False or (
+        kept.credentialed is None and other.credentialed is not None
+    ):
+        kept.credentialed = other.credentialed
+
+
+@dataclass
+class RecordStream:
+    """Builds the record stream of a CSV import from the results of its rows.
+
+    Consecutive rows of one finding become one ``FindingRecord``; rows that
+    repeat a finding further apart stay separate records. Hosts are yielded
+    at the end, one per asset, with the properties of all their rows.
+    """
+
+    hosts: dict[str, HostRecord] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows skipped, by reason."""
+    skipped_lines: dict[str, list[int]] = field(default_factory=dict)
+    """The first lines skipped for each reason."""
+    pending: FindingRecord | None = None
+
+    def push(self, line: int, result: RowResult) -> Iterator[FindingRecord]:
+        if result.host is not None:
+            self._add_host(result.host)
+        outcome = result.outcome
+        if isinstance(outcome, Skip):
+            self._count_skip(outcome.reason, line)
+            return
+        if self.pending is not None and finding_key(self.pending) == finding_key(outcome):
+            merge_findings(self.pending, outcome)
+            return
+        if self.pending is not None:
+            yield self.pending
+        self.pending = outcome
+
+    def _count_skip(self, reason: str, line: int) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        lines = self.skipped_lines.setdefault(reason, [])
+        if len(lines) < _MAX_LISTED_LINES:
+            lines.append(line)
+
+    def _add_host(self, host: HostRecord) -> None:
+        key = host_key(host.address, host.name)
+        if key is None:
+            return
+        if key in self.hosts:
+            merge_hosts(self.hosts[key], host)
+        else:
+            self.hosts[key] = host
+
+    def finish(self, report: CsvReport) -> Iterator[Record]:
+        """Yield the last finding, the hosts and one warning per kind of skipped row."""
+        if self.pending is not None:
+            yield self.pending
+            self.pending = None
+        yield from self.hosts.values()
+        for reason, count in self.skipped.items():
+            yield skip_warning(reason, count, self.skipped_lines[reason])
+        if report.empty_rows:
+            plural = "row" if report.empty_rows == 1 else "rows"
+            yield ParseWarning(f"{report.empty_rows} empty {plural} skipped")
+
+
+def skip_warning(reason: str, count: int, lines: list[int]) -> ParseWarning:
+    """Return one warning for the rows skipped for ``reason``, listing their first lines."""
+    if count == 1:
+        return ParseWarning(f"row on line {lines[0]} skipped: {reason}", lines[0])
+    listed = ", ".join(str(line) for line in lines)
+    more = ", ..." if count > len(lines) else ""
+    return ParseWarning(f"{count} rows skipped: {reason} (lines {listed}{more})", lines[0])
+
+
+def stream_records(
+    report: CsvReport, rows: Iterable[Row], convert: Callable[[Row], RowResult]
+) -> Iterator[Record]:
+    """Convert ``rows`` of ``report`` and yield their findings, then hosts and warnings."""
+    builder = RecordStream()
+    for row in rows:
+        yield from builder.push(row.line, convert(row))
+    yield from builder.finish(report)
