@@ -1,7 +1,7 @@
 """Turning the results of CSV rows into the record stream of an import.
 
-Rows of one finding that follow each other become one ``FindingRecord``;
-hosts are collected and yielded once each at the end; skipped rows are
+Rows of one finding that follow each other become one ``FindingRecord``.
+Hosts are collected and yielded once each at the end. Skipped rows are
 counted and reported as one warning per reason.
 """
 
@@ -25,7 +25,7 @@ class Skip:
 
 @dataclass(slots=True)
 class RowResult:
-    """What one row gave: its host (when it names one) and a finding or a skip."""
+    """The outcome of one row: its host (when it names one) and a finding or a skip."""
 
     host: HostRecord | None
     outcome: FindingRecord | Skip
@@ -55,8 +55,8 @@ def merge_findings(kept: FindingRecord, repeat: FindingRecord) -> None:
     """Fold a repeated row of the same finding into ``kept``.
 
     Nessus and Tenable.io write one row per CVE of a plugin, so the lists are
-    joined; a different plugin output (one check reporting twice on a port) is
-    appended after a blank line; empty fields are filled from the repeat.
+    joined. A different plugin output (one check reporting twice on a port) is
+    appended after a blank line. Empty fields are filled from the repeat.
     """
     kept.cves = _merge_unique(kept.cves, repeat.cves)
     kept.cwes = _merge_unique(kept.cwes, repeat.cwes)

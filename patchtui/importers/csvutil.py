@@ -1,8 +1,8 @@
 """Reading scanner CSV exports: format detection, text encoding, header, rows and columns.
 
 Every CSV importer opens its file with ``open_report`` and maps the header to
-its own field names with ``ColumnMap``; ``csvrecords`` turns the rows' results
-into records, and ``csvvalues`` parses the values of single cells.
+its own field names with ``ColumnMap``. The module ``csvrecords`` turns the
+results of the rows into records, and ``csvvalues`` parses single cells.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from patchtui.errors import ReportError
 from patchtui.importers.model import ParseWarning
 
 FIELD_SIZE_LIMIT = 128 * 1024 * 1024
-"""Largest single CSV value read, in characters; plugin outputs of several MB are common."""
+"""Largest single CSV value read, in characters.
+
+The csv module's default of 131,072 is too small for long plugin outputs,
+such as a full list of installed packages.
+"""
 
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
 
@@ -33,6 +37,8 @@ spreadsheet with a European locale use semicolons."""
 _CHUNK = 1 << 20
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
+# NUL and other control characters, or bytes that did not decode: not a text header.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 def normalise_name(name: str) -> str:
@@ -82,12 +88,12 @@ def read_header(head: bytes) -> tuple[list[str], str, int] | None:
     Returns the column names, the delimiter and the header's line number, or
     None when the bytes do not look like delimited text.
     """
-    if b"\x00" in head and not head.startswith(_UTF16_BOMS):
-        return None
     found = _header_lines(io.StringIO(_decode_head(head), newline=""))
     if found is None:
         return None
     number, hinted, line = found
+    if _NOT_TEXT.search(line):
+        return None
     delimiter = hinted or _choose_delimiter(line)
     if delimiter is None:
         return None
@@ -245,7 +251,10 @@ class CsvReport:
             return next(self._reader)
         except csv.Error as err:
             raise ReportError(
-                self.path, f"invalid CSV in the row that starts here: {err}", start_line
+                self.path,
+                f"invalid CSV in the row that starts on this line ({err}); the file may be "
+                "cut off or a value may have an unbalanced quote",
+                start_line,
             ) from err
         except UnicodeDecodeError as err:
             raise ReportError(
@@ -273,19 +282,23 @@ class CsvReport:
             if len(cells) < width:
                 raise ReportError(
                     self.path,
-                    f"the row has {len(cells)} cells but the header names {width} columns; "
+                    f"the row has {_cells(len(cells))} but the header names {width} columns; "
                     "the file may be cut off or a value may be missing its quotes",
                     start_line,
                 )
             if any(cell.strip() for cell in cells[len(self.header) :]):
                 raise ReportError(
                     self.path,
-                    f"the row has {len(cells)} cells but the header has "
+                    f"the row has {_cells(len(cells))} but the header has "
                     f"{len(self.header)} columns; a value containing the delimiter may be "
                     "missing its quotes",
                     start_line,
                 )
             yield Row(start_line, cells)
+
+
+def _cells(count: int) -> str:
+    return "1 cell" if count == 1 else f"{count} cells"
 
 
 @contextmanager
@@ -307,7 +320,7 @@ def open_report(path: Path) -> Iterator[tuple[CsvReport, ParseWarning | None]]:
 
 
 class ColumnMap:
-    """Where each of an importer's fields sits in a header, found by known column names.
+    """The columns of a header that hold each of an importer's fields, found by known names.
 
     Names compare by ``normalise_name``, so case, spaces and punctuation do not
     matter, and unknown extra columns or a new column order change nothing.
@@ -330,10 +343,13 @@ class ColumnMap:
         return name in self.indexes
 
     def raw(self, cells: Sequence[str], name: str) -> str | None:
-        """Return the first non-blank value of field ``name``, unstripped, or None."""
+        """Return the first non-blank value of field ``name``, unstripped, or None.
+
+        Windows line breaks (CR LF) inside the value become LF.
+        """
         for index in self.indexes.get(name, ()):
             if index < len(cells) and cells[index].strip():
-                return cells[index]
+                return cells[index].replace("\r\n", "\n")
         return None
 
     def values(self, cells: Sequence[str], name: str) -> list[str]:

@@ -105,8 +105,8 @@ def iso_date(text: str | None) -> str | None:
 def timestamp(text: str | None) -> datetime | None:
     """Parse an ISO 8601 time or a Tenable.sc time such as ``Jan 5, 2021 10:24:08 MST``.
 
-    Returns an aware UTC datetime, or None when the text gives no zone this
-    module knows; an ISO time without a zone is read as UTC.
+    Returns an aware UTC datetime, or None when the zone abbreviation is not
+    in ``_ZONE_OFFSETS``. An ISO time without a zone is read as UTC.
     """
     text = clean(text)
     if text is None:

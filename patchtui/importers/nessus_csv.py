@@ -115,7 +115,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 REQUIRED = {"'Plugin ID'": ("plugin_id",), "'Host'": ("host", "ip")}
 
-# Plugins whose presence or output tells whether the scan's login worked on a host.
+# Plugins whose presence or output shows whether the scan's login worked on a host.
 SCAN_INFORMATION_PLUGIN = "19506"
 PATCH_ASSESSMENT_AVAILABLE_PLUGIN = "117887"
 PATCH_ASSESSMENT_FAILED_PLUGIN = "21745"

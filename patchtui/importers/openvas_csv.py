@@ -48,12 +48,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 REQUIRED = {"'NVT OID'": ("oid",), "'IP'": ("ip",)}
 
-# Labels of the sections the description is built from, in the order Greenbone shows them.
+# Column and heading of each part of the description, in the order the Greenbone XML
+# importer uses, so both exports of one scan describe a result alike.
 _DESCRIPTION_SECTIONS = (
-    ("insight", "Vulnerability insight"),
-    ("impact", "Impact"),
+    ("insight", "Insight"),
     ("affected", "Affected software/OS"),
-    ("detection", "Vulnerability detection method"),
+    ("impact", "Impact"),
+    ("detection", "Detection method"),
 )
 
 
@@ -136,7 +137,7 @@ def _finding(
         description=_description(columns, cells),
         solution=text(cells, "solution"),
         references=list(dict.fromkeys(references)),
-        plugin_output=columns.raw(cells, "result"),
+        plugin_output=text(cells, "result"),
         qod=_qod(text(cells, "qod")),
         seen_at=timestamp(text(cells, "timestamp")),
     )
