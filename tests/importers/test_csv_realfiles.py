@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import realfile
 
 from patchtui.importers import parse_report
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
+from tests.conftest import realfile
 
 pytestmark = pytest.mark.realfiles
 
