@@ -1,8 +1,8 @@
 """Turning the results of CSV rows into the record stream of an import.
 
 Rows of one finding that follow each other become one ``FindingRecord``.
-Hosts are collected and yielded once each at the end. Skipped rows are
-counted and reported as one warning per reason.
+Hosts are collected and yielded once each at the end. Each skipped row gets
+a warning of its own, up to ``MAX_ROW_WARNINGS`` per reason.
 """
 
 from __future__ import annotations
@@ -13,14 +13,20 @@ from dataclasses import dataclass, field, fields
 from patchtui.importers.csvutil import CsvReport, Row
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record
 
+MAX_ROW_WARNINGS = 100
+"""Skipped rows warned about one by one for each reason; the rest share one warning."""
+
 _MAX_LISTED_LINES = 10
 
 
 @dataclass(slots=True)
 class Skip:
-    """A row left out, with the reason shared by every row skipped the same way."""
+    """A row left out, and the reason shared by every row skipped the same way."""
 
     reason: str
+    summarised: bool = False
+    """True for rows left out on purpose, not damaged (findings an export marks as
+    Fixed): they share one warning that gives their count and first lines."""
 
 
 @dataclass(slots=True)
@@ -63,9 +69,7 @@ def merge_findings(kept: FindingRecord, repeat: FindingRecord) -> None:
     kept.references = _merge_unique(kept.references, repeat.references)
     if repeat.plugin_output and repeat.plugin_output != kept.plugin_output:
         kept.plugin_output = (
-            f"{kept.plugin_output}\n\n{repeat.plugin_output}"
-            if kept.plugin_output
-            else repeat.plugin_output
+            f"{kept.plugin_output}\n\n{repeat.plugin_output}" if kept.plugin_output else repeat.plugin_output
         )
     for item in fields(FindingRecord):
         if getattr(kept, item.name) is None:
@@ -81,9 +85,7 @@ def merge_hosts(kept: HostRecord, other: HostRecord) -> None:
     for item in fields(HostRecord):
         if item.name != "credentialed" and getattr(kept, item.name) is None:
             setattr(kept, item.name, getattr(other, item.name))
-    if other.credentialed is False or (
-        kept.credentialed is None and other.credentialed is not None
-    ):
+    if other.credentialed is False or (kept.credentialed is None and other.credentialed is not None):
         kept.credentialed = other.credentialed
 
 
@@ -99,16 +101,16 @@ class RecordStream:
     hosts: dict[str, HostRecord] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     """Rows skipped, by reason."""
-    skipped_lines: dict[str, list[int]] = field(default_factory=dict)
-    """The first lines skipped for each reason."""
+    summarised_lines: dict[str, list[int]] = field(default_factory=dict)
+    """The first lines of the rows skipped for each summarised reason."""
     pending: FindingRecord | None = None
 
-    def push(self, line: int, result: RowResult) -> Iterator[FindingRecord]:
+    def push(self, line: int, result: RowResult) -> Iterator[FindingRecord | ParseWarning]:
         if result.host is not None:
             self._add_host(result.host)
         outcome = result.outcome
         if isinstance(outcome, Skip):
-            self._count_skip(outcome.reason, line)
+            yield from self._skip(outcome, line)
             return
         if self.pending is not None and finding_key(self.pending) == finding_key(outcome):
             merge_findings(self.pending, outcome)
@@ -117,11 +119,14 @@ class RecordStream:
             yield self.pending
         self.pending = outcome
 
-    def _count_skip(self, reason: str, line: int) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
-        lines = self.skipped_lines.setdefault(reason, [])
-        if len(lines) < _MAX_LISTED_LINES:
-            lines.append(line)
+    def _skip(self, skip: Skip, line: int) -> Iterator[ParseWarning]:
+        count = self.skipped[skip.reason] = self.skipped.get(skip.reason, 0) + 1
+        if skip.summarised:
+            lines = self.summarised_lines.setdefault(skip.reason, [])
+            if len(lines) < _MAX_LISTED_LINES:
+                lines.append(line)
+        elif count <= MAX_ROW_WARNINGS:
+            yield ParseWarning(f"row skipped: {skip.reason}", line)
 
     def _add_host(self, host: HostRecord) -> None:
         key = host_key(host.address, host.name)
@@ -133,30 +138,32 @@ class RecordStream:
             self.hosts[key] = host
 
     def finish(self, report: CsvReport) -> Iterator[Record]:
-        """Yield the last finding, the hosts and one warning per kind of skipped row."""
+        """Yield the last finding, the hosts and the warnings that sum up skipped rows."""
         if self.pending is not None:
             yield self.pending
             self.pending = None
         yield from self.hosts.values()
         for reason, count in self.skipped.items():
-            yield skip_warning(reason, count, self.skipped_lines[reason])
+            lines = self.summarised_lines.get(reason)
+            if lines is not None:
+                yield summary_warning(reason, count, lines)
+            elif count > MAX_ROW_WARNINGS:
+                yield ParseWarning(f"{count - MAX_ROW_WARNINGS} more rows skipped: {reason}")
         if report.empty_rows:
             plural = "row" if report.empty_rows == 1 else "rows"
             yield ParseWarning(f"{report.empty_rows} empty {plural} skipped")
 
 
-def skip_warning(reason: str, count: int, lines: list[int]) -> ParseWarning:
+def summary_warning(reason: str, count: int, lines: list[int]) -> ParseWarning:
     """Return one warning for the rows skipped for ``reason``, listing their first lines."""
     if count == 1:
-        return ParseWarning(f"row on line {lines[0]} skipped: {reason}", lines[0])
+        return ParseWarning(f"row skipped: {reason}", lines[0])
     listed = ", ".join(str(line) for line in lines)
     more = ", ..." if count > len(lines) else ""
-    return ParseWarning(f"{count} rows skipped: {reason} (lines {listed}{more})", lines[0])
+    return ParseWarning(f"{count} rows skipped: {reason} (lines {listed}{more})")
 
 
-def stream_records(
-    report: CsvReport, rows: Iterable[Row], convert: Callable[[Row], RowResult]
-) -> Iterator[Record]:
+def stream_records(report: CsvReport, rows: Iterable[Row], convert: Callable[[Row], RowResult]) -> Iterator[Record]:
     """Convert ``rows`` of ``report`` and yield their findings, then hosts and warnings."""
     builder = RecordStream()
     for row in rows:

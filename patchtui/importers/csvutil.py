@@ -1,6 +1,6 @@
 """Reading scanner CSV exports: format detection, text encoding, header, rows and columns.
 
-Every CSV importer opens its file with ``open_report`` and maps the header to
+Every CSV importer opens its file with ``open_csv_report`` and maps the header to
 its own field names with ``ColumnMap``. The module ``csvrecords`` turns the
 results of the rows into records, and ``csvvalues`` parses single cells.
 """
@@ -19,6 +19,7 @@ from itertools import chain
 from pathlib import Path
 
 from patchtui.errors import ReportError
+from patchtui.importers.common import open_report
 from patchtui.importers.model import ParseWarning
 
 FIELD_SIZE_LIMIT = 128 * 1024 * 1024
@@ -202,7 +203,7 @@ def choose_encoding(path: Path) -> tuple[str, ParseWarning | None]:
     fallback = "cp1252" if _first_invalid(path, "cp1252") is None else "latin-1"
     label = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}[fallback]
     warning = ParseWarning(
-        f"the file is not valid UTF-8 (byte 0x{byte:02X} at offset {offset}, line {line}); "
+        f"the file is not valid UTF-8 (byte 0x{byte:02X} at offset {offset}); "
         f"it was read as {label} text, so check accented names",
         line,
     )
@@ -228,9 +229,7 @@ class CsvReport:
         self.empty_rows = 0
         line, hinted, self.header_line = self._find_header(stream)
         delimiter = hinted or _choose_delimiter(line) or ","
-        self._reader = csv.reader(
-            chain([line], stream), delimiter=delimiter, skipinitialspace=True, strict=True
-        )
+        self._reader = csv.reader(chain([line], stream), delimiter=delimiter, skipinitialspace=True, strict=True)
         # The reader counts lines from the header row on.
         self._line_offset = self.header_line - 1
         self.header = [name.strip() for name in self._next_cells(self.header_line)]
@@ -257,9 +256,7 @@ class CsvReport:
                 start_line,
             ) from err
         except UnicodeDecodeError as err:
-            raise ReportError(
-                self.path, f"invalid text encoding: {err.reason}", start_line
-            ) from err
+            raise ReportError(self.path, f"invalid text encoding: {err.reason}", start_line) from err
 
     def rows(self) -> Iterator[Row]:
         """Yield the data rows, counting blank and delimiter-only rows instead of yielding them.
@@ -302,17 +299,19 @@ def _cells(count: int) -> str:
 
 
 @contextmanager
-def open_report(path: Path) -> Iterator[tuple[CsvReport, ParseWarning | None]]:
+def open_csv_report(path: Path) -> Iterator[tuple[CsvReport, ParseWarning | None]]:
     """Open a CSV export for streaming, with a warning when it is not UTF-8.
 
-    Raises ReportError when the file cannot be read or has no header row.
+    The file is opened through ``common.open_report`` so the caller can follow
+    the progress. Raises ReportError when the file cannot be read or has no
+    header row.
     """
     try:
         encoding, warning = choose_encoding(path)
-        stream = path.open(encoding=encoding, newline="")
+        handle = open_report(path)
     except OSError as err:
         raise ReportError(path, f"cannot read the file: {err.strerror}") from err
-    with stream:
+    with io.TextIOWrapper(handle, encoding=encoding, newline="") as stream:
         yield CsvReport(path, stream), warning
 
 

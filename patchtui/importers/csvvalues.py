@@ -70,9 +70,7 @@ def cvss_score(text: str | None) -> float | None:
     return score
 
 
-def cvss_fields(
-    version: int, score_text: str | None, vector_text: str | None
-) -> tuple[float | None, str | None]:
+def cvss_fields(version: int, score_text: str | None, vector_text: str | None) -> tuple[float | None, str | None]:
     """Return a CVSS score and vector, scoring the vector when the score is empty."""
     vector = clean(vector_text)
     score = cvss_score(score_text)
@@ -169,9 +167,7 @@ def port_fields(port_text: str | None, protocol_text: str | None) -> tuple[int, 
     return port, protocol
 
 
-def host_identity(
-    address_texts: list[str | None], name_text: str | None
-) -> tuple[str | None, str | None]:
+def host_identity(address_texts: list[str | None], name_text: str | None) -> tuple[str | None, str | None]:
     """Return (address, name) for a row: the first valid IP address, and the host name.
 
     A name that is itself an IP address is used as the address. Several

@@ -140,16 +140,14 @@ def parse_nessus_family(
     required: dict[str, tuple[str, ...]],
 ) -> Iterator[Record]:
     """Stream the records of a CSV export that reports Nessus plugin results."""
-    with csvutil.open_report(path) as (report, encoding_warning):
+    with csvutil.open_csv_report(path) as (report, encoding_warning):
         columns = ColumnMap(report.header, aliases)
         csvutil.require_columns(report, columns, required, format_name)
         # NOTE: CSV exports carry no scan time; the store falls back to the file's time.
         yield ScanInfo(scanner="nessus", format=format_name)
         if encoding_warning is not None:
             yield encoding_warning
-        yield from csvrecords.stream_records(
-            report, report.rows(), lambda row: convert_row(columns, row)
-        )
+        yield from csvrecords.stream_records(report, report.rows(), lambda row: convert_row(columns, row))
 
 
 def convert_row(columns: ColumnMap, row: Row) -> RowResult:
@@ -166,7 +164,7 @@ def convert_row(columns: ColumnMap, row: Row) -> RowResult:
     if plugin_id == "0":
         return RowResult(host, Skip("open-port placeholder (plugin 0)"))
     if (columns.text(cells, "state") or "").lower() == "fixed":
-        return RowResult(host, Skip("the export marks the vulnerability as Fixed"))
+        return RowResult(host, Skip("the export marks the vulnerability as Fixed", summarised=True))
     port = port_fields(columns.text(cells, "port"), columns.text(cells, "protocol"))
     if port is None:
         return RowResult(host, Skip("invalid port number"))
@@ -225,8 +223,7 @@ def _finding(
         references=list(dict.fromkeys([*split_lines(text(cells, "see_also")), *xrefs])),
         plugin_type=(text(cells, "plugin_type") or "").lower() or None,
         exploit_available=_exploit(columns, cells),
-        published=iso_date(text(cells, "plugin_published"))
-        or iso_date(text(cells, "vuln_published")),
+        published=iso_date(text(cells, "plugin_published")) or iso_date(text(cells, "vuln_published")),
         patch_published=iso_date(text(cells, "patch_published")),
         plugin_output=_plugin_output(columns.raw(cells, "plugin_output")),
         seen_at=timestamp(text(cells, "seen_at")),

@@ -64,7 +64,7 @@ def sniff(head: bytes) -> bool:
 
 def parse(path: Path) -> Iterator[Record]:
     """Stream the records of a Greenbone CSV results export."""
-    with csvutil.open_report(path) as (report, encoding_warning):
+    with csvutil.open_csv_report(path) as (report, encoding_warning):
         columns = ColumnMap(report.header, ALIASES)
         csvutil.require_columns(report, columns, REQUIRED, "Greenbone CSV")
         rows = report.rows()
@@ -78,9 +78,7 @@ def parse(path: Path) -> Iterator[Record]:
             yield encoding_warning
 
         all_rows = chain([first] if first is not None else [], rows)
-        yield from csvrecords.stream_records(
-            report, all_rows, lambda row: convert_row(columns, row)
-        )
+        yield from csvrecords.stream_records(report, all_rows, lambda row: convert_row(columns, row))
 
 
 def convert_row(columns: ColumnMap, row: Row) -> RowResult:
@@ -115,9 +113,7 @@ def _host(columns: ColumnMap, cells: list[str]) -> HostRecord | None:
     return HostRecord(address=address, name=name, fqdn=fqdn)
 
 
-def _finding(
-    columns: ColumnMap, cells: list[str], host: HostRecord, oid: str, port: tuple[int, str]
-) -> FindingRecord:
+def _finding(columns: ColumnMap, cells: list[str], host: HostRecord, oid: str, port: tuple[int, str]) -> FindingRecord:
     text = columns.text
     # NOTE: the CSV gives one score without saying whether it is CVSS v2 or v3;
     # it is kept as the v2 score, so the scanner's rating decides the severity.

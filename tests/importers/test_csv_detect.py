@@ -13,10 +13,7 @@ from patchtui.importers.csvutil import classify_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-NESSUS_DEFAULT = (
-    "Plugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name,Synopsis,Description,Solution,"
-    "See Also,Plugin Output"
-)
+NESSUS_DEFAULT = "Plugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name,Synopsis,Description,Solution,See Also,Plugin Output"
 NESSUS_ALL = (
     NESSUS_DEFAULT + ",STIG Severity,CVSS v3.0 Base Score,CVSS Temporal Score,"
     "CVSS v3.0 Temporal Score,Risk Factor,BID,XREF,MSKB,Plugin Publication Date,"
@@ -26,17 +23,13 @@ NESSUS_10 = (
     "Plugin ID,CVE,CVSS v2.0 Base Score,Risk,Host,Protocol,Port,Name,Synopsis,Description,"
     "Solution,See Also,Plugin Output,CVSS v3.0 Base Score,CVSS v4.0 Base Score,VPR Score,EPSS Score"
 )
-TENABLE_IO = (
-    NESSUS_DEFAULT + ",Asset UUID,Vulnerability State,IP Address,FQDN,NetBios,OS,MAC Address"
-)
+TENABLE_IO = NESSUS_DEFAULT + ",Asset UUID,Vulnerability State,IP Address,FQDN,NetBios,OS,MAC Address"
 TENABLE_IO_BLANK_NAMES = NESSUS_DEFAULT + ",,Vulnerability State,IP Address,FQDN,NetBios,OS,"
 TENABLE_SC = (
     "Plugin,Plugin Name,Family,Severity,IP Address,Protocol,Port,Exploit?,Repository,"
     "MAC Address,DNS Name,NetBIOS Name,Plugin Text"
 )
-TENABLE_VM = (
-    "asset.name,asset.display_ipv4_address,definition.id,definition.name,severity,port,protocol"
-)
+TENABLE_VM = "asset.name,asset.display_ipv4_address,definition.id,definition.name,severity,port,protocol"
 OPENVAS_25 = (
     "IP,Hostname,Port,Port Protocol,CVSS,Severity,Solution Type,NVT Name,Summary,"
     "Specific Result,NVT OID,CVEs,Task ID,Task Name,Timestamp,Result ID,Impact,Solution,"
@@ -44,8 +37,7 @@ OPENVAS_25 = (
     "Product Detection Result,BIDs,CERTs,Other References"
 )
 OPENVAS_28 = (
-    OPENVAS_25.replace("Severity,", "Severity,QoD,", 1)
-    + ",Max Severity EPSS score,Max Severity EPSS percentile"
+    OPENVAS_25.replace("Severity,", "Severity,QoD,", 1) + ",Max Severity EPSS score,Max Severity EPSS percentile"
 )
 
 

@@ -6,19 +6,19 @@ off the input above it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from patchtui.errors import ReportError
 from patchtui.importers import parse_report
+from patchtui.importers.common import read_fraction
+from patchtui.importers.csvrecords import MAX_ROW_WARNINGS
 from patchtui.importers.csvutil import FIELD_SIZE_LIMIT
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
 
-HEADER = (
-    "Plugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name,Synopsis,Description,Solution,"
-    "See Also,Plugin Output"
-)
+HEADER = "Plugin ID,CVE,CVSS,Risk,Host,Protocol,Port,Name,Synopsis,Description,Solution,See Also,Plugin Output"
 OPENVAS_HEADER = (
     "IP,Hostname,Port,Port Protocol,CVSS,Severity,QoD,Solution Type,NVT Name,Summary,"
     "Specific Result,NVT OID,CVEs,Task ID,Task Name,Timestamp,Result ID,Impact,Solution,"
@@ -119,22 +119,13 @@ def _warnings(records: list[Record]) -> list[ParseWarning]:
 
 
 def test_multiline_quoted_fields(tmp_path: Path) -> None:
-    text = (
-        HEADER
-        + "\n"
-        + _row(output='"Server: nginx\n\nsecond line\n"')
-        + "\n"
-        + _row(plugin="11219", host="")
-        + "\n"
-    )
+    text = HEADER + "\n" + _row(output='"Server: nginx\n\nsecond line\n"') + "\n" + _row(plugin="11219", host="") + "\n"
 
     records = _records(_write(tmp_path, text))
 
     assert _findings(records)[0].plugin_output == "Server: nginx\n\nsecond line\n"
     # The first data row spans lines 2-5, so the hostless row starts on line 6.
-    assert [(w.message, w.line) for w in _warnings(records)] == [
-        ("row on line 6 skipped: no host address or name", 6)
-    ]
+    assert [(w.message, w.line) for w in _warnings(records)] == [("row skipped: no host address or name", 6)]
 
 
 def test_fully_quoted_with_doubled_quotes(tmp_path: Path) -> None:
@@ -208,9 +199,7 @@ def test_header_only_file(tmp_path: Path, ending: str) -> None:
 
 
 def test_crlf_line_endings(tmp_path: Path) -> None:
-    text = (
-        HEADER + "\r\n" + _row(output='"line one\r\nline two"') + "\r\n" + _row(port="443") + "\r\n"
-    )
+    text = HEADER + "\r\n" + _row(output='"line one\r\nline two"') + "\r\n" + _row(port="443") + "\r\n"
 
     findings = _findings(_records(_write(tmp_path, text)))
 
@@ -241,7 +230,7 @@ def test_latin1_text_read_with_warning(tmp_path: Path) -> None:
     [warning] = _warnings(records)
     offset = len(HEADER) + 1 + len("10107,,,None,caf")
     assert warning.message == (
-        f"the file is not valid UTF-8 (byte 0xE9 at offset {offset}, line 2); "
+        f"the file is not valid UTF-8 (byte 0xE9 at offset {offset}); "
         "it was read as Windows-1252 text, so check accented names"
     )
     assert warning.line == 2
@@ -257,9 +246,7 @@ def test_cp1252_quote_marks(tmp_path: Path) -> None:
 
 def test_bytes_undefined_in_cp1252_fall_back_to_latin1(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    path.write_bytes(
-        (HEADER + "\n" + _row(output="x") + "\n").encode().replace(b",x\n", b",\x81x\n")
-    )
+    path.write_bytes((HEADER + "\n" + _row(output="x") + "\n").encode().replace(b",x\n", b",\x81x\n"))
 
     records = _records(path)
 
@@ -295,9 +282,7 @@ def test_openvas_severity_any_case(tmp_path: Path, severity: str, expected: str)
     assert findings[0].scanner_severity == expected
 
 
-@pytest.mark.parametrize(
-    ("cvss", "expected"), [("50", 5.0), ("5", 5.0), ("5.0", 5.0), ('"5,0"', 5.0)]
-)
+@pytest.mark.parametrize(("cvss", "expected"), [("50", 5.0), ("5", 5.0), ("5.0", 5.0), ('"5,0"', 5.0)])
 def test_cvss_without_decimal_point(tmp_path: Path, cvss: str, expected: float) -> None:
     text = HEADER + "\n" + _row(cvss=cvss, risk="Medium") + "\n"
 
@@ -359,9 +344,7 @@ def test_openvas_general_port(tmp_path: Path) -> None:
 
 
 def test_host_names_with_stray_spaces(tmp_path: Path) -> None:
-    text = (
-        HEADER + "\n" + _row(host="  Web01.Example.Test ") + "\n" + _row(host=" 192.0.2.7  ") + "\n"
-    )
+    text = HEADER + "\n" + _row(host="  Web01.Example.Test ") + "\n" + _row(host=" 192.0.2.7  ") + "\n"
 
     records = _records(_write(tmp_path, text))
 
@@ -400,24 +383,49 @@ def test_placeholder_items_skipped_with_warning(tmp_path: Path) -> None:
     openvas_records = _records(openvas)
 
     assert [f.plugin_id for f in _findings(nessus_records)] == ["10107"]
-    assert [w.message for w in _warnings(nessus_records)] == [
-        "row on line 2 skipped: open-port placeholder (plugin 0)"
+    assert [(w.message, w.line) for w in _warnings(nessus_records)] == [
+        ("row skipped: open-port placeholder (plugin 0)", 2)
     ]
     assert _findings(openvas_records) == []
-    assert [w.message for w in _warnings(openvas_records)] == [
-        "row on line 2 skipped: placeholder result (NVT OID 0)"
+    assert [(w.message, w.line) for w in _warnings(openvas_records)] == [
+        ("row skipped: placeholder result (NVT OID 0)", 2)
     ]
 
 
-def test_skipped_rows_share_one_warning(tmp_path: Path) -> None:
-    rows = [_row(host="")] * 12 + [_row(plugin="abc")]
+def test_skipped_rows_warned_one_by_one(tmp_path: Path) -> None:
+    rows = [_row(host="")] * 3 + [_row(plugin="abc")]
     text = HEADER + "\n" + "\n".join(rows) + "\n"
 
     warnings = _warnings(_records(_write(tmp_path, text)))
 
     assert [(w.message, w.line) for w in warnings] == [
-        ("12 rows skipped: no host address or name (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...)", 2),
-        ("row on line 14 skipped: no numeric plugin ID", 14),
+        ("row skipped: no host address or name", 2),
+        ("row skipped: no host address or name", 3),
+        ("row skipped: no host address or name", 4),
+        ("row skipped: no numeric plugin ID", 5),
+    ]
+
+
+def test_skipped_row_warnings_capped(tmp_path: Path) -> None:
+    text = HEADER + "\n" + "\n".join([_row(host="")] * (MAX_ROW_WARNINGS + 5)) + "\n"
+
+    warnings = _warnings(_records(_write(tmp_path, text)))
+
+    assert len(warnings) == MAX_ROW_WARNINGS + 1
+    assert warnings[MAX_ROW_WARNINGS - 1].line == MAX_ROW_WARNINGS + 1
+    assert warnings[-1] == ParseWarning("5 more rows skipped: no host address or name")
+
+
+def test_fixed_rows_share_one_warning(tmp_path: Path) -> None:
+    header = HEADER + ",Vulnerability State"
+    states = ["Active", "Fixed", "Fixed", "Resurfaced", "Fixed"]
+    rows = [_row(port=str(80 + n)) + f",{state}" for n, state in enumerate(states)]
+
+    records = _records(_write(tmp_path, header + "\n" + "\n".join(rows) + "\n"))
+
+    assert [f.port for f in _findings(records)] == [80, 83]
+    assert _warnings(records) == [
+        ParseWarning("3 rows skipped: the export marks the vulnerability as Fixed (lines 3, 4, 6)")
     ]
 
 
@@ -459,9 +467,7 @@ def test_login_evidence_from_scan_information(tmp_path: Path) -> None:
     text = (
         HEADER
         + "\n"
-        + _row(
-            plugin="19506", port="0", output='"Credentialed checks : yes\nPatch management : none"'
-        )
+        + _row(plugin="19506", port="0", output='"Credentialed checks : yes\nPatch management : none"')
         + "\n"
         + _row(plugin="19506", host="192.0.2.2", port="0", output='"Credentialed checks : no"')
         + "\n"
@@ -493,3 +499,20 @@ def test_unclosed_quote_fails_with_line(tmp_path: Path) -> None:
 
     assert caught.value.line == 3
     assert "invalid CSV in the row that starts on this line" in caught.value.reason
+
+
+def test_progress_follows_the_file(tmp_path: Path) -> None:
+    rows = [_row(port=str(port), output="x" * 200) for port in range(1, 2001)]
+    path = _write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n")
+
+    fractions = [read_fraction() for record in _records_lazily(path) if isinstance(record, FindingRecord)]
+
+    assert fractions[0] is not None
+    assert 0 < fractions[0] < 0.5
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0
+
+
+def _records_lazily(path: Path) -> Iterator[Record]:
+    _, records = parse_report(path)
+    yield from records

@@ -39,10 +39,7 @@ def _findings(records: list[Record]) -> list[FindingRecord]:
 
 
 def _keys(records: list[Record]) -> set[tuple[str, str, int, str]]:
-    return {
-        (_asset(f.host_address, f.host_name), f.plugin_id, f.port, f.protocol)
-        for f in _findings(records)
-    }
+    return {(_asset(f.host_address, f.host_name), f.plugin_id, f.port, f.protocol) for f in _findings(records)}
 
 
 def _finding(records: list[Record], plugin_id: str, port: int) -> FindingRecord:
@@ -50,8 +47,8 @@ def _finding(records: list[Record], plugin_id: str, port: int) -> FindingRecord:
     return found
 
 
-def _warnings(records: list[Record]) -> list[str]:
-    return [record.message for record in records if isinstance(record, ParseWarning)]
+def _warnings(records: list[Record]) -> list[ParseWarning]:
+    return [record for record in records if isinstance(record, ParseWarning)]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +113,7 @@ def test_tenable_sc_counts_and_values() -> None:
     assert format_name == "tenable-csv"
     assert _assets(records) == {"10.1.1.1", "10.2.1.1"}
     assert len(_keys(records)) == 4
-    assert _warnings(records) == ["529 empty rows skipped"]
+    assert _warnings(records) == [ParseWarning("529 empty rows skipped")]
     weak_hash = _finding(records, "35291", 443)
     assert weak_hash.cvss2_score == 5.0  # written "5"
     assert weak_hash.cvss3_score == 7.5
@@ -141,7 +138,7 @@ def test_tenable_io_counts_and_values() -> None:
     assert _assets(records) == {"127.0.0.1", "192.168.1.110", "192.167.1.110"}
     assert len(_keys(records)) == 9
     assert len(_findings(records)) == 9
-    assert _warnings(records) == ["2 empty rows skipped"]
+    assert _warnings(records) == [ParseWarning("2 empty rows skipped")]
     mariadb = _finding(records, "176703", 0)
     assert len(mariadb.cves) == 10
     assert mariadb.cves[0] == "CVE-2021-46666"
@@ -160,9 +157,7 @@ def test_tenable_io_hand_edited_counts_and_values() -> None:
     # (plugin 51192) is in state Fixed and skipped, leaving 5 findings.
     assert _assets(records) == {"192.0.2.10", "192.0.2.11"}
     assert len(_keys(records)) == 5
-    assert _warnings(records) == [
-        "row on line 5 skipped: the export marks the vulnerability as Fixed"
-    ]
+    assert _warnings(records) == [ParseWarning("row skipped: the export marks the vulnerability as Fixed", 5)]
     mitm = _finding(records, "18405", 3389)
     assert mitm.cvss2_score == 5.1
     assert mitm.cvss3_vector == "AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N"
@@ -217,9 +212,7 @@ def test_openvas_many_v2_counts_and_values() -> None:
     # lines 2 and 17 share 10.63.152.16 / ...11213 / 8443/tcp: 26 keys.
     assert len(_assets(records)) == 14
     assert len(_keys(records)) == 26
-    assert records[0] == ScanInfo(
-        scanner="openvas", format="openvas-csv", name="ABC-l-1_ABC-Server"
-    )
+    assert records[0] == ScanInfo(scanner="openvas", format="openvas-csv", name="ABC-l-1_ABC-Server")
     trace = _finding(records, "1.3.6.1.4.1.25623.1.0.11213", 8443)
     assert trace.host_address == "10.63.152.16"
     assert len(trace.cves) == 11
@@ -234,4 +227,4 @@ def test_openvas_hand_made_row_without_oid() -> None:
     # counts as scanned, the row is skipped.
     assert _findings(records) == []
     assert _assets(records) == {"128.0.0.1"}
-    assert _warnings(records) == ["row on line 2 skipped: no NVT OID"]
+    assert _warnings(records) == [ParseWarning("row skipped: no NVT OID", 2)]
