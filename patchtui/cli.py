@@ -8,8 +8,10 @@ import click
 
 from patchtui import __version__
 from patchtui.commands.backup import backup_command
+from patchtui.commands.exceptions import exception_group, exceptions_command
 from patchtui.commands.findings import findings_command
 from patchtui.commands.importing import import_command
+from patchtui.commands.tasks import task_group, tasks_command
 from patchtui.paths import DB_ENV
 
 
@@ -23,7 +25,7 @@ def main(context: click.Context, db_path: Path | None) -> None:
 
     Run without a command to open the terminal interface.
     """
-    context.obj = {"db_path": db_path}
+    context.ensure_object(dict)["db_path"] = db_path
     if context.invoked_subcommand is None:
         from patchtui.commands.tui import run_tui
 
@@ -33,3 +35,7 @@ def main(context: click.Context, db_path: Path | None) -> None:
 main.add_command(import_command)
 main.add_command(findings_command)
 main.add_command(backup_command)
+main.add_command(exceptions_command)
+main.add_command(exception_group)
+main.add_command(tasks_command)
+main.add_command(task_group)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 from sqlite_utils import Database
 
+from patchtui.clock import Clock, system_clock
 from patchtui.errors import PatchtuiError
 from patchtui.paths import DB_ENV, default_db_path
 from patchtui.store import open_db
@@ -37,10 +38,17 @@ def resolve_db_path(db_path: Path | None) -> Path:
     return group_path or default_db_path()
 
 
+def command_clock() -> Clock:
+    """Return the clock commands run on: the one a caller put in ``obj["clock"]``, else the system's."""
+    root = click.get_current_context().find_root()
+    clock = root.obj.get("clock") if isinstance(root.obj, dict) else None
+    return clock or system_clock
+
+
 def open_database(db_path: Path | None) -> Database:
     """Open the database for a command, turning failures into a clean exit 1."""
     try:
-        return open_db(resolve_db_path(db_path))
+        return open_db(resolve_db_path(db_path), clock=command_clock())
     except PatchtuiError as err:
         fail(str(err))
         raise  # unreachable: fail() exits

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from patchtui.clock import Clock, current_actor, system_clock, to_text
 from patchtui.errors import PatchtuiError
+from patchtui.store.exceptions import expire_overdue
 from patchtui.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -28,8 +30,13 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
-def open_db(path: Path | str, *, migrate_schema: bool = True) -> Database:
-    """Open (creating if needed) the patchtui database at ``path`` and bring its schema up to date."""
+def open_db(path: Path | str, *, migrate_schema: bool = True,
+            clock: Clock = system_clock) -> Database:
+    """Open (creating if needed) the patchtui database at ``path`` and bring its schema up to date.
+
+    With ``migrate_schema`` it also expires the exceptions whose last day is
+    before ``clock``'s day, so no scheduler is needed for expiry.
+    """
     path = Path(path)
     try:
         _create_private(path)
@@ -49,6 +56,7 @@ def open_db(path: Path | str, *, migrate_schema: bool = True) -> Database:
                 f"{path} is not a usable patchtui database ({err}); "
                 "pass another file with --db or PATCHTUI_DB"
             ) from err
+        _expire_exceptions(db, path, clock)
     return db
 
 
@@ -65,3 +73,11 @@ def backup_db(db: Database, target: Path) -> None:
         copy.execute("PRAGMA journal_mode = DELETE")
     finally:
         copy.close()
+
+
+def _expire_exceptions(db: Database, path: Path, clock: Clock) -> None:
+    now = clock()
+    try:
+        expire_overdue(db, today=now.date().isoformat(), at=to_text(now), actor=current_actor())
+    except sqlite3.Error as err:
+        raise PatchtuiError(f"cannot update expired exceptions in {path}: {err}") from err

@@ -20,6 +20,7 @@ from patchtui.errors import ImportCancelled
 from patchtui.importers.common import score_vector
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
 from patchtui.store.assets import AssetWriter
+from patchtui.store.exceptions import apply_to_scan as apply_exceptions
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
@@ -493,6 +494,7 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
             progress(summary.findings)
         work.judge_absences()
         work.finish()
+        apply_exceptions(db, work.scan_id, at=to_text(source.imported_at), actor=source.actor)
     return summary
 
 
