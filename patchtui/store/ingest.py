@@ -18,13 +18,14 @@ from sqlite_utils import Database
 from patchtui.clock import to_text
 from patchtui.errors import ImportCancelled
 from patchtui.importers.common import score_vector
-from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
+from patchtui.importers.model import SEVERITIES, FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
 from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
 BATCH = 2000
+SEVERITY_RANKS = {name: rank for rank, name in enumerate(SEVERITIES)}
 CACHE_FINDINGS = 50_000
 """Most findings kept in memory during an import; beyond it, assets are reloaded as needed."""
 
@@ -113,6 +114,8 @@ class _Ingest:
         self.earliest: str | None = None
         self.pending: list[FindingRecord] = []
         self.next_id: int | None = None
+        self.lowest_severity: int | None = None
+        """Lowest scanner severity rank among the report's results."""
         self.new_rows: list[tuple] = []
         self.update_rows: list[tuple] = []
         self.observation_rows: list[tuple] = []
@@ -210,6 +213,9 @@ class _Ingest:
         scan = self.scan
         assert scan is not None  # start() ran before the first finding
         seen_at = to_text(record.seen_at) if record.seen_at else None
+        rank = SEVERITY_RANKS.get(record.scanner_severity, 0)
+        if self.lowest_severity is None or rank < self.lowest_severity:
+            self.lowest_severity = rank
         asset_id = self.assets.resolve(record.host_address, record.host_name,
                                        seen_at or self.default_time())
         if asset_id is None:
@@ -382,6 +388,9 @@ class _Ingest:
             f"      THEN '{rescan.NO_RESULTS}'"
             "   WHEN :has_set AND f.plugin_id NOT IN (SELECT plugin_id FROM temp.plugin_set)"
             f"      THEN '{rescan.CHECK_NOT_RUN}'"
+            "   WHEN (CASE v.scanner_severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3"
+            "         WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) < :lowest"
+            f"      THEN '{rescan.FILTERED}'"
             f"   WHEN v.plugin_type IN ({local}) AND coalesce(h.credentialed, 0) = 0"
             f"      THEN '{rescan.NO_LOGIN}'"
             f"   ELSE '{rescan.FIXED}' END AS verdict"
@@ -392,12 +401,15 @@ class _Ingest:
             "  AND f.last_seen < h.scanned_at"
             "  AND NOT EXISTS (SELECT 1 FROM observations o"
             "                  WHERE o.finding_id = f.id AND o.scan_id = :scan)",
-            {"has_set": bool(plugin_set), "scanner": self.scan.scanner, "scan": self.scan_id},
+            {"has_set": bool(plugin_set), "scanner": self.scan.scanner, "scan": self.scan_id,
+             "lowest": self.lowest_severity if self.lowest_severity is not None else 0},
         )
         reasons = {rescan.CHECK_NOT_RUN: "the scan did not run this check",
                    rescan.NO_RESULTS: "the host has no results at all in this report, so the "
                    "scan may not have reached it",
-                   rescan.NO_LOGIN: "local check, but the scan's login on this host did not work"}
+                   rescan.NO_LOGIN: "local check, but the scan's login on this host did not work",
+                   rescan.FILTERED: "the report has no results below "
+                   f"{SEVERITIES[self.lowest_severity or 0]} severity, so it may be a filtered export"}
         for verdict, count in conn.execute("SELECT verdict, count(*) FROM temp.absent GROUP BY verdict"):
             if verdict == rescan.FIXED:
                 self.summary.fixed = count

@@ -5,7 +5,8 @@ reopened when it was ``patched`` or ``fixed``. A finding not seen in a scan is
 ``fixed`` by it only when the scan could have seen it: the scan covered its
 asset and reported at least one result for it, came from the same scanner,
 ran its check (when the report lists the checks it ran) and, for a local
-check, logged in to the host. A scan older than
+check, logged in to the host; and a report filtered by severity (no result
+below some severity) decides nothing about findings below it. A scan older than
 the finding's last sighting decides nothing. The store applies these rules
 inside the import transaction; this module names them once.
 """
@@ -24,6 +25,10 @@ LOCAL_PLUGIN_TYPES = ("local",)
 NO_RESULTS = "no-results"
 """The host is in the report but has no result at all, not even an informational one:
 a scan that reached it would have reported something, so its absence proves nothing."""
+FILTERED = "filtered"
+"""The finding's scanner severity is below every result in the report. Full scans
+always carry informational results, so such a report was probably exported
+with a severity filter and says nothing about the lower severities."""
 CHECK_NOT_RUN = "check-not-run"
 NO_LOGIN = "no-login"
 FIXED = "fixed"

@@ -304,3 +304,16 @@ def test_small_cache_gives_same_result(db, tmp_path, monkeypatch):
     assert (summary.new, summary.seen_again, summary.fixed, summary.findings) == (2, 2, 1, 4)
     assert db.execute("SELECT count(*) FROM observations").fetchone()[0] == 7
     assert status_of(db, "1001") == "fixed"
+
+
+def test_severity_filtered_export_does_not_fix_lower(db, tmp_path):
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("19506", severity=0), Item("1001", severity=1),
+                                                     Item("1002", severity=3), Item("1003", severity=3)])], day(1))
+
+    summary = run(db, tmp_path, "b.nessus", [Host("10.0.0.1", [Item("1002", severity=3)])], day(8))
+
+    assert status_of(db, "1003") == "fixed"
+    assert status_of(db, "1001") == "open"
+    assert status_of(db, "19506") == "open"
+    assert (summary.fixed, summary.not_verifiable) == (1, 2)
+    assert "no results below high severity" in " ".join(summary.warnings)
