@@ -175,6 +175,9 @@ def convert_row(columns: ColumnMap, row: Row) -> RowResult:
 
 
 def _host(columns: ColumnMap, cells: list[str]) -> HostRecord | None:
+    # NOTE: when the Host column holds a name, not an address (a target scanned by
+    # name), the asset keys by that name, while the .nessus export of the same scan
+    # may key it by its host-ip tag.
     text = columns.text
     address, name = host_identity([text(cells, "ip")], text(cells, "host"))
     if address is None and name is None:

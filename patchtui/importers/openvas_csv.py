@@ -93,6 +93,8 @@ def convert_row(columns: ColumnMap, row: Row) -> RowResult:
         return RowResult(host, Skip("no NVT OID"))
     if oid == "0":
         return RowResult(host, Skip("placeholder result (NVT OID 0)"))
+    # NOTE: host-level results leave Port and Port Protocol empty, so they key as
+    # 0/tcp even where the XML export says general/icmp or general/udp.
     port = port_fields(columns.text(cells, "port"), columns.text(cells, "protocol"))
     if port is None:
         return RowResult(host, Skip("invalid port number"))
