@@ -148,10 +148,11 @@ class RecordStream:
             if lines is not None:
                 yield summary_warning(reason, count, lines)
             elif count > MAX_ROW_WARNINGS:
-                yield ParseWarning(f"{count - MAX_ROW_WARNINGS} more rows skipped: {reason}")
+                yield ParseWarning(f"{count - MAX_ROW_WARNINGS} more rows skipped: {reason}",
+                                   skipped=count - MAX_ROW_WARNINGS)
         if report.empty_rows:
             plural = "row" if report.empty_rows == 1 else "rows"
-            yield ParseWarning(f"{report.empty_rows} empty {plural} skipped")
+            yield ParseWarning(f"{report.empty_rows} empty {plural} skipped", skipped=report.empty_rows)
 
 
 def summary_warning(reason: str, count: int, lines: list[int]) -> ParseWarning:
@@ -160,7 +161,7 @@ def summary_warning(reason: str, count: int, lines: list[int]) -> ParseWarning:
         return ParseWarning(f"row skipped: {reason}", lines[0])
     listed = ", ".join(str(line) for line in lines)
     more = ", ..." if count > len(lines) else ""
-    return ParseWarning(f"{count} rows skipped: {reason} (lines {listed}{more})")
+    return ParseWarning(f"{count} rows skipped: {reason} (lines {listed}{more})", skipped=count)
 
 
 def stream_records(report: CsvReport, rows: Iterable[Row], convert: Callable[[Row], RowResult]) -> Iterator[Record]:

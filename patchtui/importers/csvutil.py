@@ -206,6 +206,7 @@ def choose_encoding(path: Path) -> tuple[str, ParseWarning | None]:
         f"the file is not valid UTF-8 (byte 0x{byte:02X} at offset {offset}); "
         f"it was read as {label} text, so check accented names",
         line,
+        skipped=0,
     )
     return fallback, warning
 

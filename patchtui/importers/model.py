@@ -32,6 +32,9 @@ class ScanInfo:
     policy_name: str | None = None
     plugin_set: frozenset[str] | None = None
     """Check ids the scan ran, when the report lists them (Nessus ``plugin_set``)."""
+    complete: bool = True
+    """False when the report shows an unfinished scan (stopped, interrupted) or a delta
+    report; such a report records sightings but fixes nothing."""
 
 
 @dataclass(slots=True)
@@ -99,6 +102,8 @@ class ParseWarning:
 
     message: str
     line: int | None = None
+    skipped: int = 1
+    """How many records the warning stands for; 0 for a note that skips nothing."""
 
 
 Record = ScanInfo | HostRecord | FindingRecord | ParseWarning

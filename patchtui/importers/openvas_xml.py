@@ -222,7 +222,8 @@ class _ReportReader:
         if self.result_lists == 2:
             yield ParseWarning(
                 "the file contains more than one report: they are imported as one scan, "
-                "named and timed by the first"
+                "named and timed by the first",
+                skipped=0,
             )
         if not self.announced:
             yield self._announce()
@@ -233,6 +234,8 @@ class _ReportReader:
             yield ParseWarning(f"{result_label(result)}: no NVT OID (a placeholder); skipped")
             return
         delta = (result.findtext("delta") or "").strip().lower()
+        if delta:
+            self.scan.complete = False
         if delta.startswith("gone"):
             # A delta report lists results of the older report that this scan no longer found.
             yield ParseWarning(f"{result_label(result)}: gone in this delta report; skipped")
@@ -265,8 +268,10 @@ class _ReportReader:
         if not self.announced:
             yield self._announce()
         if self.run_status and self.run_status.lower() != "done":
+            self.scan.complete = False
             yield ParseWarning(
-                f"the scan status is {self.run_status!r}, not 'Done': the report may be incomplete"
+                f"the scan status is {self.run_status!r}, not 'Done': the report may be incomplete",
+                skipped=0,
             )
         for host in self.hosts.values():
             yield host.record()

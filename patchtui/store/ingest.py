@@ -352,8 +352,8 @@ class _Ingest:
         self.vulnerabilities[record.plugin_id] = cached
         return cached
 
-    def warn(self, message: str) -> None:
-        self.summary.skipped += 1
+    def warn(self, message: str, skipped: int = 1) -> None:
+        self.summary.skipped += skipped
         self.summary.warnings.append(message)
 
     def event(self, finding_id: int, action: str, old: str | None, new: str | None,
@@ -382,7 +382,8 @@ class _Ingest:
         conn.execute(
             "CREATE TEMP TABLE absent AS"
             " SELECT f.id, f.status, h.scanned_at,"
-            "  CASE WHEN NOT EXISTS (SELECT 1 FROM observations r JOIN findings rf"
+            f"  CASE WHEN NOT :complete THEN '{rescan.INCOMPLETE}'"
+            "   WHEN NOT EXISTS (SELECT 1 FROM observations r JOIN findings rf"
             "                        ON rf.id = r.finding_id"
             "                        WHERE r.scan_id = :scan AND rf.asset_id = h.asset_id)"
             f"      THEN '{rescan.NO_RESULTS}'"
@@ -402,9 +403,11 @@ class _Ingest:
             "  AND NOT EXISTS (SELECT 1 FROM observations o"
             "                  WHERE o.finding_id = f.id AND o.scan_id = :scan)",
             {"has_set": bool(plugin_set), "scanner": self.scan.scanner, "scan": self.scan_id,
+             "complete": self.scan.complete,
              "lowest": self.lowest_severity if self.lowest_severity is not None else 0},
         )
         reasons = {rescan.CHECK_NOT_RUN: "the scan did not run this check",
+                   rescan.INCOMPLETE: "the report shows an unfinished scan or only changes (delta)",
                    rescan.NO_RESULTS: "the host has no results at all in this report, so the "
                    "scan may not have reached it",
                    rescan.NO_LOGIN: "local check, but the scan's login on this host did not work",
@@ -498,7 +501,7 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
                     work.scan = record
             elif isinstance(record, ParseWarning):
                 where = f"line {record.line}: " if record.line else ""
-                work.warn(where + record.message)
+                work.warn(where + record.message, record.skipped)
         if work.scan is None:
             raise ValueError("importer yielded no ScanInfo")
         work.flush()

@@ -22,6 +22,8 @@ FIXABLE = ("open", "in_progress", "patched", "accepted")
 LOCAL_PLUGIN_TYPES = ("local",)
 """Plugin types whose checks need a working login on the host."""
 
+INCOMPLETE = "incomplete"
+"""The report shows a stopped or interrupted scan, or is a delta report."""
 NO_RESULTS = "no-results"
 """The host is in the report but has no result at all, not even an informational one:
 a scan that reached it would have reported something, so its absence proves nothing."""

@@ -413,7 +413,7 @@ def test_skipped_row_warnings_capped(tmp_path: Path) -> None:
 
     assert len(warnings) == MAX_ROW_WARNINGS + 1
     assert warnings[MAX_ROW_WARNINGS - 1].line == MAX_ROW_WARNINGS + 1
-    assert warnings[-1] == ParseWarning("5 more rows skipped: no host address or name")
+    assert warnings[-1] == ParseWarning("5 more rows skipped: no host address or name", skipped=5)
 
 
 def test_fixed_rows_share_one_warning(tmp_path: Path) -> None:
@@ -425,7 +425,7 @@ def test_fixed_rows_share_one_warning(tmp_path: Path) -> None:
 
     assert [f.port for f in _findings(records)] == [80, 83]
     assert _warnings(records) == [
-        ParseWarning("3 rows skipped: the export marks the vulnerability as Fixed (lines 3, 4, 6)")
+        ParseWarning("3 rows skipped: the export marks the vulnerability as Fixed (lines 3, 4, 6)", skipped=3)
     ]
 
 

@@ -113,7 +113,7 @@ def test_tenable_sc_counts_and_values() -> None:
     assert format_name == "tenable-csv"
     assert _assets(records) == {"10.1.1.1", "10.2.1.1"}
     assert len(_keys(records)) == 4
-    assert _warnings(records) == [ParseWarning("529 empty rows skipped")]
+    assert _warnings(records) == [ParseWarning("529 empty rows skipped", skipped=529)]
     weak_hash = _finding(records, "35291", 443)
     assert weak_hash.cvss2_score == 5.0  # written "5"
     assert weak_hash.cvss3_score == 7.5
@@ -138,7 +138,7 @@ def test_tenable_io_counts_and_values() -> None:
     assert _assets(records) == {"127.0.0.1", "192.168.1.110", "192.167.1.110"}
     assert len(_keys(records)) == 9
     assert len(_findings(records)) == 9
-    assert _warnings(records) == [ParseWarning("2 empty rows skipped")]
+    assert _warnings(records) == [ParseWarning("2 empty rows skipped", skipped=2)]
     mariadb = _finding(records, "176703", 0)
     assert len(mariadb.cves) == 10
     assert mariadb.cves[0] == "CVE-2021-46666"

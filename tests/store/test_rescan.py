@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from patchtui.errors import ReportError
-from patchtui.importers.model import FindingRecord, HostRecord, ScanInfo
+from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, ScanInfo
 from patchtui.store import open_db
 from patchtui.store.ingest import ScanFile, ingest
 from patchtui.triage.importing import import_file
@@ -317,3 +317,51 @@ def test_severity_filtered_export_does_not_fix_lower(db, tmp_path):
     assert status_of(db, "19506") == "open"
     assert (summary.fixed, summary.not_verifiable) == (1, 2)
     assert "no results below high severity" in " ".join(summary.warnings)
+
+
+def test_unfinished_scan_fixes_nothing(db, tmp_path):
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001"), Item("1002")])], day(1))
+    records = [
+        ScanInfo(scanner="nessus", format="nessus-xml", started_at=day(8), complete=False),
+        FindingRecord(host_address="10.0.0.1", host_name=None, plugin_id="1002", name="Check 1002"),
+        HostRecord(address="10.0.0.1", started_at=day(8), credentialed=True),
+    ]
+
+    summary = ingest(db, records, ScanFile("stopped.nessus", "1" * 64, day(8), NOW, "tester"))
+
+    assert (summary.fixed, summary.not_verifiable, summary.seen_again) == (0, 1, 1)
+    assert status_of(db, "1001") == "open"
+
+
+def test_warning_counts_its_skipped_records(db):
+    records = [ScanInfo(scanner="nessus", format="nessus-csv", started_at=day(1)),
+               ParseWarning("529 empty rows skipped", skipped=529),
+               ParseWarning("read as Windows-1252", line=3, skipped=0)]
+
+    summary = ingest(db, records, ScanFile("export.csv", "2" * 64, day(1), NOW, "tester"))
+
+    assert summary.skipped == 529
+    assert summary.warnings == ["529 empty rows skipped", "line 3: read as Windows-1252"]
+
+
+def test_stopped_greenbone_scan_fixes_nothing(db, tmp_path):
+    from tests.conftest import SAMPLE_DATA
+
+    text = (SAMPLE_DATA / "2026-11-03-shop-greenbone.xml").read_text(encoding="utf-8")
+    first = tmp_path / "first.xml"
+    first.write_text(text, encoding="utf-8")
+    import_file(db, first, clock=clock)
+    # A week later the scan was stopped after web01's SSH check: only that result is in the file.
+    start = text.index("<results>") + len("<results>")
+    kept = text[text.index("<result ", text.index("151535") - 400):text.index("</result>", text.index("151535"))]
+    stopped_text = (text[:start] + kept + "</result>" + text[text.index("</results>"):]).replace(
+        "<scan_run_status>Done", "<scan_run_status>Stopped").replace("2026-11-03T02:00:00Z", "2026-11-10T02:00:00Z")
+    stopped = tmp_path / "stopped.xml"
+    stopped.write_text(stopped_text, encoding="utf-8")
+
+    summary = import_file(db, stopped, clock=clock)
+
+    assert (summary.findings, summary.fixed) == (1, 0)
+    # The host list still names all five hosts, so the other five results are judged and held.
+    assert summary.not_verifiable == 5
+    assert db.execute("SELECT count(*) FROM findings WHERE status = 'fixed'").fetchone()[0] == 0
