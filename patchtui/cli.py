@@ -8,9 +8,11 @@ import click
 
 from patchtui import __version__
 from patchtui.commands.backup import backup_command
+from patchtui.commands.enrich import enrich_command
 from patchtui.commands.exceptions import exception_group, exceptions_command
 from patchtui.commands.findings import findings_command
 from patchtui.commands.importing import import_command
+from patchtui.commands.policy import policy_group
 from patchtui.commands.tasks import task_group, tasks_command
 from patchtui.paths import DB_ENV
 
@@ -39,3 +41,5 @@ main.add_command(exceptions_command)
 main.add_command(exception_group)
 main.add_command(tasks_command)
 main.add_command(task_group)
+main.add_command(policy_group)
+main.add_command(enrich_command)

@@ -20,6 +20,9 @@ class Item:
     description: str = "A test finding."
     cves: list[str] = field(default_factory=list)
     cvss3: float | None = None
+    cvss4: float | None = None
+    cvss2: float | None = None
+    exploit: bool | None = None
 
 
 @dataclass
@@ -57,6 +60,12 @@ def nessus_xml(hosts: list[Host], start: datetime, *, name: str = "test scan",
             parts += [f"<cve>{cve}</cve>" for cve in item.cves]
             if item.cvss3 is not None:
                 parts.append(f"<cvss3_base_score>{item.cvss3}</cvss3_base_score>")
+            if item.cvss4 is not None:
+                parts.append(f"<cvss4_base_score>{item.cvss4}</cvss4_base_score>")
+            if item.cvss2 is not None:
+                parts.append(f"<cvss_base_score>{item.cvss2}</cvss_base_score>")
+            if item.exploit is not None:
+                parts.append(f"<exploit_available>{str(item.exploit).lower()}</exploit_available>")
             parts.append(f"<plugin_type>{item.plugin_type}</plugin_type>"
                          f"<description>{escape(item.description)}</description>"
                          f"<plugin_output>{escape(item.output)}</plugin_output></ReportItem>")

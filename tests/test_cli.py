@@ -156,6 +156,9 @@ def test_findings_json_schema(runner, db_path):
         "cvss": 8.1, "cvss2_score": 9.3, "cvss3_score": 8.1, "cvss4_score": None,
         "cves": ["CVE-2017-0143", "CVE-2017-0144", "CVE-2017-0145"], "status": "open", "qod": None,
         "first_seen": "2026-11-02T01:13:30Z", "last_seen": "2026-11-16T01:13:30Z",
+        # high on an internal asset: due two days after first seen; priority 10 x 8.1 + 30 for
+        # the exploit the report lists.
+        "due_at": "2026-11-04T01:13:30Z", "priority": 111, "reviewed_at": None,
     }]
 
 

@@ -9,17 +9,20 @@ from typing import Any
 
 import click
 
+from patchtui.clock import system_clock
 from patchtui.commands.common import db_option, echo_json, open_database, safe
 from patchtui.importers.model import SEVERITIES
 from patchtui.store.findings import FindingFilter, iter_findings
 from patchtui.text import visible
+from patchtui.triage.overdue import overdue_filter
 
 STATUSES = ("open", "in_progress", "patched", "fixed", "false_positive", "accepted")
 
 EXPORT_FIELDS = (
     "id", "ip", "hostname", "host", "tier", "scanner", "plugin_id", "name", "port", "protocol",
     "service", "severity", "scanner_severity", "cvss", "cvss2_score", "cvss3_score",
-    "cvss4_score", "cves", "status", "qod", "first_seen", "last_seen",
+    "cvss4_score", "cves", "status", "qod", "first_seen", "last_seen", "due_at", "priority",
+    "reviewed_at",
 )
 """The stable schema of ``--json`` and ``--csv`` rows, in order."""
 
@@ -35,8 +38,9 @@ def export_row(row: dict[str, Any]) -> dict[str, Any]:
 def _table_line(row: dict[str, Any]) -> str:
     cvss = f"{row['cvss']:4.1f}" if row["cvss"] is not None else "   -"
     port = f"{row['port']}/{row['protocol']}"
+    due = (row["due_at"] or "-")[:10]
     return (f"{row['id']:>7} {SEVERITIES[row['severity']]:<8} {row['status']:<14} "
-            f"{safe(row['host'])[:18]:<18} {port:<9} {cvss} {safe(row['name'])[:60]}")
+            f"{safe(row['host'])[:18]:<18} {port:<9} {cvss} {due:<10} {safe(row['name'])[:60]}")
 
 
 @click.command("findings")
@@ -48,19 +52,23 @@ def _table_line(row: dict[str, Any]) -> str:
 @click.option("--search", help="Only findings whose name, CVEs or host contain this text.")
 @click.option("--scanner", "scanners", multiple=True, type=click.Choice(("nessus", "openvas")),
               help="Only findings from this scanner.")
+@click.option("--overdue", is_flag=True,
+              help="Only findings past their due date, the longest overdue first.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (see README).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row (see README).")
 @db_option
 def findings_command(statuses: tuple[str, ...], severities: tuple[str, ...], host: str | None,
-                     search: str | None, scanners: tuple[str, ...], as_json: bool, as_csv: bool,
-                     db_path: Path | None) -> None:
-    """List findings, most severe first."""
+                     search: str | None, scanners: tuple[str, ...], overdue: bool, as_json: bool,
+                     as_csv: bool, db_path: Path | None) -> None:
+    """List findings, highest priority first."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     db = open_database(db_path)
     where = FindingFilter(statuses=statuses, severities=severities, host=host, search=search,
                           scanners=scanners)
-    rows = iter_findings(db, where)
+    if overdue:
+        where = overdue_filter(system_clock(), where)
+    rows = iter_findings(db, where, "f.due_at, f.id") if overdue else iter_findings(db, where)
     if as_json:
         echo_json([export_row(row) for row in rows])
     elif as_csv:
@@ -72,7 +80,8 @@ def findings_command(statuses: tuple[str, ...], severities: tuple[str, ...], hos
             writer.writerow({key: visible(str(value)) if isinstance(value, str) else value
                              for key, value in shaped.items()})
     else:
-        click.echo(f"{'ID':>7} {'SEVERITY':<8} {'STATUS':<14} {'HOST':<18} {'PORT':<9} CVSS NAME")
+        click.echo(f"{'ID':>7} {'SEVERITY':<8} {'STATUS':<14} {'HOST':<18} {'PORT':<9} CVSS "
+                   f"{'DUE':<10} NAME")
         count = 0
         for row in rows:
             click.echo(_table_line(row))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
+from sqlite_utils import Database
+
 from patchtui.importers.model import HostRecord
+from patchtui.store.events import add_event
+from patchtui.store.policy import refresh_asset_findings
 
 _NAME_KINDS = ("hostname", "fqdn", "netbios", "os", "mac")
 
@@ -82,3 +87,29 @@ class AssetWriter:
             " last_seen = max(last_seen, excluded.last_seen)",
             (asset_id, kind, value, seen_at, seen_at),
         )
+
+
+def existing_asset_ids(db: Database, asset_ids: list[int]) -> set[int]:
+    """Return which of ``asset_ids`` are assets."""
+    rows = db.execute("SELECT id FROM assets WHERE id IN (SELECT value FROM json_each(?))",
+                      [json.dumps(asset_ids)])
+    return {row[0] for row in rows}
+
+
+def change_tier(db: Database, asset_ids: list[int], tier: str, *, at: str, actor: str,
+                note: str | None) -> int:
+    """Set the tier of assets that do not have it yet, with one event each, and recompute
+    their findings' due dates and priorities. Returns how many assets changed."""
+    with db.atomic():
+        rows = db.conn.execute(
+            "SELECT id, tier FROM assets WHERE id IN (SELECT value FROM json_each(?)) AND tier != ?",
+            (json.dumps(asset_ids), tier),
+        ).fetchall()
+        for asset_id, old in rows:
+            add_event(db, at=at, actor=actor, entity="asset", entity_id=asset_id, action="tier",
+                      old=old, new=tier, note=note)
+        changed = [asset_id for asset_id, _ in rows]
+        db.conn.execute("UPDATE assets SET tier = ? WHERE id IN (SELECT value FROM json_each(?))",
+                        (tier, json.dumps(changed)))
+        refresh_asset_findings(db, changed)
+    return len(changed)

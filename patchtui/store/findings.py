@@ -79,11 +79,15 @@ LIST_COLUMNS = (
     "f.id, f.asset_id, a.ip, coalesce(a.hostname, a.fqdn, a.netbios) AS hostname, f.scanner,"
     " f.plugin_id, f.name, f.port, f.protocol, f.service, f.severity, v.scanner_severity,"
     " f.cvss, v.cvss2_score, v.cvss3_score, v.cvss4_score, f.cves, f.status, f.qod,"
-    " f.first_seen, f.last_seen, a.key AS host, a.tier"
+    " f.first_seen, f.last_seen, a.key AS host, a.tier, f.due_at, f.priority, f.reviewed_at"
 )
 
 
-def iter_findings(db: Database, where: FindingFilter, order: str = "f.severity DESC, f.id"
+DEFAULT_ORDER = "f.priority DESC, f.id"
+"""The default sort: priority (see ``patchtui.triage.priority``), ties by id."""
+
+
+def iter_findings(db: Database, where: FindingFilter, order: str = DEFAULT_ORDER
                   ) -> Iterator[dict[str, Any]]:
     """Yield matching findings as dictionaries of the ``LIST_COLUMNS`` fields."""
     condition, params = where.where()

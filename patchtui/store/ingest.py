@@ -21,6 +21,7 @@ from patchtui.importers.common import score_vector
 from patchtui.importers.model import SEVERITIES, FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
 from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
+from patchtui.store.policy import refresh_after_import
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
@@ -258,8 +259,9 @@ class _Ingest:
                        "seen again by a later scan", at=seen_at)
             self.conn.execute(
                 "UPDATE findings SET status = 'open', status_at = ?, fixed_scan_id = NULL,"
-                " reopened_count = reopened_count + 1 WHERE id = ?",
-                (seen_at, known.id),
+                " reopened_count = reopened_count + 1, reopened_at = ?, target_at = NULL"
+                " WHERE id = ?",
+                (seen_at, seen_at, known.id),
             )
             known.status, known.status_at = "open", seen_at
             self.summary.reopened += 1
@@ -510,6 +512,7 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
         work.judge_absences()
         work.finish()
         apply_exceptions(db, work.scan_id, at=to_text(source.imported_at), actor=source.actor)
+        refresh_after_import(db, work.scan_id)
     return summary
 
 

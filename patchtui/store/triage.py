@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from patchtui.store.events import add_event
+from patchtui.store.policy import refresh_finding_ids
 
 
 def change_status(db: Database, finding_ids: list[int], status: str, *, at: str, actor: str,
@@ -30,6 +31,7 @@ def change_status(db: Database, finding_ids: list[int], status: str, *, at: str,
                 [(status, at, finding_id) for finding_id, _ in rows],
             )
             changed += len(rows)
+            refresh_finding_ids(db, [finding_id for finding_id, _ in rows])
     return changed
 
 
@@ -54,3 +56,4 @@ def override_severity(db: Database, finding_id: int, severity: int | None, *, at
             " FROM vulnerabilities v WHERE v.id = findings.vulnerability_id)) WHERE id = ?",
             (severity, severity, finding_id),
         )
+        refresh_finding_ids(db, [finding_id])

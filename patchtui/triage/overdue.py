@@ -1,0 +1,109 @@
+"""The overdue review: the admin's decision on each finding past its due date.
+
+Every review is an event on the finding (action ``overdue_review``, old: the
+missed due date, new: the decision) and sets ``findings.reviewed_at``. The
+decisions:
+
+- ``keep``: keep working, with a new target date that becomes the finding's
+  due date. A target further away than the longest exception the policy
+  allows needs an exception instead.
+- ``exception``: the risk is to be accepted. The review records the decision
+  only; the finding stays overdue until an exception covers it.
+- ``false_positive``: the finding is not real; its status changes with the
+  review's note as the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from patchtui.clock import Clock, current_actor, system_clock, to_text
+from patchtui.errors import InputError, NotFoundError
+from patchtui.store.findings import FindingFilter, existing_ids
+from patchtui.store.policy import overdue_ids, write_review
+from patchtui.store.triage import change_status
+from patchtui.triage.due import parse_target
+from patchtui.triage.policy import load_policy
+
+DECISIONS = {
+    "keep": "Keep working, with a new target date",
+    "exception": "Raise an exception (accept the risk)",
+    "false_positive": "Mark as false positive",
+}
+"""Review decisions and their descriptions, in the order a form offers them."""
+
+
+@dataclass(slots=True)
+class ReviewResult:
+    """What one review recorded."""
+
+    reviewed: int
+    decision: str
+    target_at: str | None = None
+
+
+def overdue_filter(now: datetime, base: FindingFilter | None = None) -> FindingFilter:
+    """Return ``base`` (or an empty filter) narrowed to findings past their due date at ``now``."""
+    where = base or FindingFilter()
+    where.extra_where.append("f.due_at < ?")
+    where.extra_params.append(to_text(now))
+    return where
+
+
+def _check_target(decision: str, target: str | None, now: datetime, db: Database) -> str | None:
+    if decision != "keep":
+        if target:
+            raise InputError(f"a target date goes with the decision 'keep' only, not {decision!r}")
+        return None
+    if not target or not target.strip():
+        raise InputError("the decision 'keep' needs a new target date, such as 2026-05-31 or 14d")
+    target_at = parse_target(target, now)
+    longest = load_policy(db).exception_max
+    if target_at > to_text(now + longest):
+        raise InputError(
+            f"target {target!r} is more than {longest.days} days away, the longest exception "
+            "the policy allows: choose an earlier date or raise an exception")
+    return target_at
+
+
+def review_overdue(db: Database, finding_ids: list[int], decision: str, note: str, *,
+                   target: str | None = None, clock: Clock = system_clock,
+                   actor: str | None = None) -> ReviewResult:
+    """Record an overdue review of findings; one transaction.
+
+    Raises ``InputError`` for an unknown decision, a missing note, a target that
+    does not fit the decision, or a finding that is not overdue, and
+    ``NotFoundError`` for an unknown id; nothing is written then.
+    """
+    if decision not in DECISIONS:
+        raise InputError(f"invalid decision {decision!r}: choose one of {', '.join(DECISIONS)}")
+    note = (note or "").strip()
+    if not note:
+        raise InputError("a review needs a note: say why the finding is late and what happens next")
+    ids = list(dict.fromkeys(int(finding_id) for finding_id in finding_ids))
+    if not ids:
+        raise InputError("no findings given")
+    missing = sorted(set(ids) - existing_ids(db, ids))
+    if missing:
+        raise NotFoundError(f"no finding with id {', '.join(map(str, missing[:10]))}")
+
+    now = clock()
+    at = to_text(now)
+    due = overdue_ids(db, ids, at)
+    not_overdue = [finding_id for finding_id in ids if finding_id not in due]
+    if not_overdue:
+        raise InputError(f"finding {', '.join(map(str, not_overdue[:10]))} is not overdue: only "
+                         "findings past their due date are reviewed")
+    target_at = _check_target(decision, target, now, db)
+
+    who = actor or current_actor()
+    shown = f"keep until {target_at}" if target_at else decision
+    with db.atomic():
+        write_review(db, due, at=at, actor=who, decision=shown, note=note, target_at=target_at)
+        if decision == "false_positive":
+            change_status(db, ids, "false_positive", at=at, actor=who,
+                          note=f"overdue review: {note}")
+    return ReviewResult(len(ids), decision, target_at)
