@@ -71,7 +71,8 @@ def parse(path: Path, lines: Iterator[str]) -> EpssScores:
     released = _score_date(path, metadata)
 
     rows = []
-    for line_number, line in enumerate(lines, start=line_number + 1):
+    first_data_line = line_number + 1
+    for line_number, line in enumerate(lines, start=first_data_line):
         fields = line.strip().split(",")
         if fields == [""]:
             continue
