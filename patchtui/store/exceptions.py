@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from patchtui.store.events import add_event
+from patchtui.store.policy import refresh_finding_ids
 
 COVERABLE = ("open", "in_progress")
 """Finding statuses an exception turns into ``accepted`` when it starts covering them."""
@@ -112,6 +113,7 @@ def cover(db: Database, exception_id: int, finding_ids: Iterable[int], *, via: s
     Call inside a transaction. A link released earlier is restored.
     """
     changed = 0
+    accepted: list[int] = []
     note = f"covered by exception {exception_id}"
     for finding_id in finding_ids:
         db.conn.execute(
@@ -127,7 +129,9 @@ def cover(db: Database, exception_id: int, finding_ids: Iterable[int], *, via: s
                   action="status", old=row[0], new="accepted", note=note, scan_id=scan_id)
         db.conn.execute("UPDATE findings SET status = 'accepted', status_at = ? WHERE id = ?",
                         (at, finding_id))
+        accepted.append(finding_id)
         changed += 1
+    refresh_finding_ids(db, accepted)
     return changed
 
 
@@ -163,6 +167,7 @@ def release(db: Database, exception_id: int, *, reason: str, status_at: str, at:
     )
 
     reopened = 0
+    opened: list[int] = []
     for finding_id, status in rows:
         if status != "accepted":
             continue
@@ -178,7 +183,9 @@ def release(db: Database, exception_id: int, *, reason: str, status_at: str, at:
                   note=f"exception {exception_id} {reason}")
         db.conn.execute("UPDATE findings SET status = 'open', status_at = ? WHERE id = ?",
                         (status_at, finding_id))
+        opened.append(finding_id)
         reopened += 1
+    refresh_finding_ids(db, opened)
     return reopened
 
 

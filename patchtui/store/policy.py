@@ -41,7 +41,7 @@ def _priority_sql() -> str:
 PRIORITY_SQL = _priority_sql()
 """The priority of ``findings f`` joined to ``assets a`` and ``vulnerabilities v``."""
 
-# The inner query computes the policy date once per row; the middle one picks the
+# The inner query computes the policy date once per row. The middle one picks the
 # due date: a review's target wins, else the sooner of the policy and KEV dates.
 _REFRESH = f"""
 UPDATE findings SET target_at = c.target_at, due_at = c.due_at, priority = c.priority
@@ -115,7 +115,7 @@ def _json_ids(ids: list[int]) -> str:
 
 _RANK_INPUTS = ("json_array(cvss4_score, cvss3_score, cvss2_score, exploit_available,"
                 " kev_added, kev_due, epss)")
-"""What a vulnerability contributes to its findings' due dates and priorities."""
+"""The vulnerability columns that its findings' due dates and priorities read."""
 
 
 def refresh_changed_vulnerabilities(db: Database) -> int:

@@ -105,14 +105,14 @@ def count_covered(db: Database, kind: str) -> int:
 
 def cve_threats(db: Database, cves: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the KEV entries and EPSS scores of these CVEs."""
-    wanted = [cve.upper() for cve in cves]
-    if not wanted:
+    names = [cve.upper() for cve in cves]
+    if not names:
         return [], []
-    marks = ", ".join("?" * len(wanted))
-    kev_cursor = db.execute(f"SELECT * FROM kev WHERE cve IN ({marks}) ORDER BY cve", wanted)
+    marks = ", ".join("?" * len(names))
+    kev_cursor = db.execute(f"SELECT * FROM kev WHERE cve IN ({marks}) ORDER BY cve", names)
     kev_names = [column[0] for column in kev_cursor.description]
     kev = [dict(zip(kev_names, row, strict=True)) for row in kev_cursor]
     epss = [{"cve": row[0], "epss": row[1], "percentile": row[2]} for row in db.execute(
         f"SELECT cve, epss, percentile FROM epss WHERE cve IN ({marks})"
-        " ORDER BY epss DESC, cve", wanted)]
+        " ORDER BY epss DESC, cve", names)]
     return kev, epss

@@ -1,6 +1,6 @@
 """Offline threat data files: the CISA KEV catalogue and FIRST EPSS scores.
 
-``read_threat_file`` tells the kind from the content, never the name: a JSON
+``read_threat_file`` detects the kind from the content, never the name: a JSON
 object is the KEV catalogue, a CSV whose header starts with ``cveID`` is its
 CSV download, and a CSV with the header ``cve,epss,percentile`` (after an
 optional ``#model_version:...`` comment) is an EPSS scores file. Files may be
@@ -42,9 +42,9 @@ def _open_text(path: Path) -> IO[str]:
         raise ReportError(path, "file not found") from err
     except OSError as err:
         raise ReportError(path, f"cannot read the file: {err.strerror}") from err
-    for prefix, what in _ARCHIVES.items():
+    for prefix, description in _ARCHIVES.items():
         if magic.startswith(prefix):
-            raise UnknownFormatError(path, f"this is {what}")
+            raise UnknownFormatError(path, f"this is {description}")
     if magic.startswith(b"\x1f\x8b"):
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
     return path.open("r", encoding="utf-8-sig", newline="")

@@ -1,4 +1,4 @@
-"""What the threat-data readers return; they know nothing of the database."""
+"""Records the threat-data readers return. They know nothing of the database."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ END_OF_DAY = "T23:59:59Z"
 """A date given without a time (KEV due dates, review targets) means the end of that day in UTC."""
 
 MAX_DURATION = timedelta(days=3650)
-"""The longest time any policy setting accepts, so date arithmetic stays in range."""
+"""Maximum time any policy setting accepts, so date arithmetic stays in range."""
 
 _DURATION = re.compile(r"\s*(\d{1,6})\s*([hd])\s*", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -54,8 +54,8 @@ def parse_duration(text: str) -> timedelta:
 def format_duration(duration: timedelta) -> str:
     """Format a duration as the policy writes it: whole days as ``"14d"``, else hours ``"36h"``.
 
-    Seconds that are not whole hours (a factor such as 0.3 gives them) are written as
-    fractional hours only for display; ``parse_duration`` never reads them back.
+    A factor such as 0.3 can give times that are not whole hours. Those come out as
+    fractional hours for display only, because ``parse_duration`` rejects them.
     """
     seconds = int(duration.total_seconds())
     if seconds % 86400 == 0:

@@ -30,7 +30,7 @@ LABELS = {"kev": "CISA KEV catalogue", "epss": "EPSS scores"}
 
 @dataclass(slots=True)
 class EnrichSummary:
-    """What loading one threat data file did; the fields of ``patchtui enrich --json``."""
+    """Outcome of loading one threat data file, with the fields of ``patchtui enrich --json``."""
 
     file: str
     kind: str

@@ -1,7 +1,5 @@
-"""Why a finding ranks where it does and why it is due when it is, as lines of text.
-
-The detail screen and ``patchtui`` commands show these lines as plain text.
-"""
+"""Explanations of a finding's priority and due date, as lines of plain text for the
+detail screen."""
 
 from __future__ import annotations
 

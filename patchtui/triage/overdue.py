@@ -38,7 +38,7 @@ DECISIONS = {
 
 @dataclass(slots=True)
 class ReviewResult:
-    """What one review recorded."""
+    """Outcome of one overdue review."""
 
     reviewed: int
     decision: str
@@ -72,11 +72,11 @@ def _check_target(decision: str, target: str | None, now: datetime, db: Database
 def review_overdue(db: Database, finding_ids: list[int], decision: str, note: str, *,
                    target: str | None = None, clock: Clock = system_clock,
                    actor: str | None = None) -> ReviewResult:
-    """Record an overdue review of findings; one transaction.
+    """Record an overdue review of findings in one transaction.
 
     Raises ``InputError`` for an unknown decision, a missing note, a target that
-    does not fit the decision, or a finding that is not overdue, and
-    ``NotFoundError`` for an unknown id; nothing is written then.
+    does not fit the decision, or a finding that is not overdue. Raises
+    ``NotFoundError`` for an unknown id. Nothing is written when it raises.
     """
     if decision not in DECISIONS:
         raise InputError(f"invalid decision {decision!r}: choose one of {', '.join(DECISIONS)}")
@@ -99,11 +99,11 @@ def review_overdue(db: Database, finding_ids: list[int], decision: str, note: st
                          "findings past their due date are reviewed")
     target_at = _check_target(decision, target, now, db)
 
-    who = actor or current_actor()
-    shown = f"keep until {target_at}" if target_at else decision
+    actor_name = actor or current_actor()
+    recorded = f"keep until {target_at}" if target_at else decision
     with db.atomic():
-        write_review(db, due, at=at, actor=who, decision=shown, note=note, target_at=target_at)
+        write_review(db, due, at=at, actor=actor_name, decision=recorded, note=note, target_at=target_at)
         if decision == "false_positive":
-            change_status(db, ids, "false_positive", at=at, actor=who,
+            change_status(db, ids, "false_positive", at=at, actor=actor_name,
                           note=f"overdue review: {note}")
     return ReviewResult(len(ids), decision, target_at)

@@ -34,7 +34,7 @@ NONE = "none"
 
 @dataclass(frozen=True, slots=True)
 class TierRule:
-    """How a tier changes the base response times."""
+    """Rule by which a tier scales the base response times."""
 
     factor: float = 1.0
     minimum: timedelta | None = None
@@ -43,14 +43,14 @@ class TierRule:
 
 
 DEFAULT_CHECKLIST = (
-    "Back up or snapshot the system",
-    "Test the patch on staging",
-    "Get approval for the change",
-    "Notify users of the maintenance window",
-    "Deploy in the maintenance window",
+    "Back up or snapshot",
+    "Test on staging",
+    "Get approval",
+    "Notify users",
+    "Deploy in the window",
     "Reboot if needed",
-    "Check that services run",
-    "Rescan to verify the fix",
+    "Check services",
+    "Rescan",
 )
 
 
@@ -62,7 +62,7 @@ class Policy:
     """Base response time per severity name; None means no due date."""
     tiers: dict[str, TierRule]
     exception_max: timedelta
-    """The longest an exception may run before it expires."""
+    """Maximum time an exception may run before it expires."""
     exception_expiring: timedelta
     """How long before its expiry an exception shows as expiring."""
     task_template: tuple[str, ...]
@@ -105,7 +105,7 @@ class Policy:
 
     @property
     def exception_max_days(self) -> int:
-        """The longest an exception may run, in whole days."""
+        """Maximum time an exception may run, in whole days."""
         return self.exception_max.days
 
     @property
@@ -229,8 +229,7 @@ class _Reader:
             raise self.fail(key, value, str(err) + (' (or "none" for no due date)'
                                                     if allow_none else "")) from err
         if duration < least:
-            raise self.fail(key, value, f"must be at least {format_duration(least)}"
-                            if least else "must not be negative")
+            raise self.fail(key, value, f"must be at least {format_duration(least)}")
         return duration
 
     def severity_times(self, data: Any, key: str) -> dict[str, timedelta | None]:
@@ -336,7 +335,7 @@ def policy_from_document(document: Any, *, source: str, today: date,
 
 @dataclass(slots=True)
 class PolicyChange:
-    """What saving a policy changed."""
+    """Changes that saving a policy made."""
 
     changes: list[str]
     """One ``key: old -> new`` line per changed setting; empty when nothing changed."""
@@ -392,15 +391,15 @@ def save_policy(db: Database, policy: Policy, *, note: str | None = None,
     if not change.changes:
         return change
 
-    at, who = to_text(clock()), actor or current_actor()
+    at, actor_name = to_text(clock()), actor or current_actor()
     document = json.dumps(policy_document(policy), sort_keys=True)
     with db.atomic():
         old_document = policy_store.read_policy_document(db)
-        policy_store.write_policy(db, document, response_rows(policy), at=at, actor=who)
+        policy_store.write_policy(db, document, response_rows(policy), at=at, actor=actor_name)
         change.due_dates_changed = policy_store.refresh_due_findings(db)
         summary = "; ".join(change.changes)
         policy_store.add_policy_event(
-            db, at=at, actor=who, action="update", old=old_document, new=document,
+            db, at=at, actor=actor_name, action="update", old=old_document, new=document,
             note=f"{summary}. Due dates changed for {change.due_dates_changed} findings."
             + (f" {note}" if note else ""),
         )
@@ -413,12 +412,12 @@ def mark_reviewed(db: Database, *, note: str | None = None, clock: Clock = syste
     now: datetime = clock()
     policy = load_policy(db)
     reviewed = replace(policy, next_review=add_months(now.date(), policy.review_interval_months))
-    at, who = to_text(now), actor or current_actor()
+    at, actor_name = to_text(now), actor or current_actor()
     document = json.dumps(policy_document(reviewed), sort_keys=True)
     with db.atomic():
-        policy_store.write_policy(db, document, response_rows(reviewed), at=at, actor=who)
+        policy_store.write_policy(db, document, response_rows(reviewed), at=at, actor=actor_name)
         policy_store.add_policy_event(
-            db, at=at, actor=who, action="review", old=policy.next_review.isoformat(),
+            db, at=at, actor=actor_name, action="review", old=policy.next_review.isoformat(),
             new=reviewed.next_review.isoformat(), note=note,
         )
     return reviewed

@@ -1,8 +1,8 @@
 """The policy as a TOML file, so a shop can keep it under version control.
 
-Reading uses the standard library's ``tomllib``. Writing needs only strings,
+Reading uses the standard library's ``tomllib``. The policy needs only strings,
 numbers, a date and one list of strings, so this module writes TOML itself
-rather than adding a dependency; the tests read every written file back.
+rather than adding a dependency. The tests read every written file back.
 """
 
 from __future__ import annotations

@@ -210,5 +210,22 @@ def test_migration_seeds_default_policy(db):
     assert policy.response["medium"] == timedelta(days=14)
     assert policy.exception_max_days == 90
     assert policy.exception_expiring_days == 14
-    assert policy.task_template[0] == "Back up or snapshot the system"
+    assert policy.task_template[0] == "Back up or snapshot"
     assert policy.next_review > date.today()
+
+
+def test_exception_clears_and_revoke_restores_due(scan, db, clock):
+    from patchtui.triage import exceptions as ex
+
+    scan([Host("10.0.0.1", [Item("1001", severity=3)])], day(1))
+    finding_id = finding(db, "1001")["id"]
+    draft = ex.ExceptionDraft(title="Legacy HMI", risk_note="vendor forbids patching",
+                              residual_risk="medium", approved_by="J. Doe", expires="2027-01-31")
+
+    outcome = ex.create_exception(db, draft, ex.Scope("findings", finding_ids=(finding_id,)),
+                                  clock=clock, actor="tester")
+    accepted = finding(db, "1001")
+    ex.revoke_exception(db, outcome.exception_id, "patched after all", clock=clock, actor="tester")
+
+    assert (accepted["status"], accepted["due_at"]) == ("accepted", None)
+    assert finding(db, "1001")["due_at"] == "2026-11-03T02:00:00Z"
