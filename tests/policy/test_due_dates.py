@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from patchtui.store.triage import change_status
-from patchtui.triage.assets import set_tier
+from patchtui.triage.tiers import set_tier
 from patchtui.triage.policy import TierRule, load_policy, save_policy
 from patchtui.triage.status import set_status
 from tests.policy.conftest import asset_id, events, finding

@@ -1,4 +1,4 @@
-"""Changes the admin makes to assets."""
+"""Tier changes in bulk, with due dates and priorities following in the same transaction."""
 
 from __future__ import annotations
 
