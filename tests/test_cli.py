@@ -208,3 +208,45 @@ def test_backup_refuses_to_overwrite(runner, db_path, tmp_path):
     assert result.exit_code == 1
     assert "--force" in result.stderr
     assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_backup_onto_database_is_rejected(runner, db_path):
+    sample_db(runner, db_path)
+    before = invoke(runner, "findings", "--db", db_path, "--json").output
+
+    result = runner.invoke(main, ["backup", "--db", str(db_path), "--force", str(db_path)])
+
+    assert result.exit_code == 1
+    assert "is the database itself" in result.stderr
+    assert invoke(runner, "findings", "--db", db_path, "--json").output == before
+
+
+def test_backup_force_replaces(runner, db_path, tmp_path):
+    sample_db(runner, db_path)
+    target = tmp_path / "copy.db"
+    target.write_text("old backup", encoding="utf-8")
+
+    result = invoke(runner, "backup", "--db", db_path, "--force", target)
+
+    assert result.exit_code == 0
+    assert json.loads(invoke(runner, "findings", "--db", target, "--json").output)
+    assert not (tmp_path / ".copy.db.partial").exists()
+
+
+def test_missing_database_is_not_created(runner, tmp_path):
+    missing = tmp_path / "typo" / "record.db"
+
+    result = runner.invoke(main, ["findings", "--db", str(missing)])
+
+    assert result.exit_code == 1
+    assert f"database not found: {missing}" in result.stderr
+    assert not missing.parent.exists()
+
+
+def test_tilde_in_environment_is_expanded(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    report = write_nessus(tmp_path, "week1.nessus", [Host("10.0.0.1", [Item("1001")])], day(1))
+
+    invoke(runner, "import", report, env={"PATCHTUI_DB": "~/home.db"})
+
+    assert (tmp_path / "home.db").exists()

@@ -31,11 +31,11 @@ def db_option(function: F) -> F:
 def resolve_db_path(db_path: Path | None) -> Path:
     """Return the database path from the command's option, the group's option or the default."""
     if db_path is not None:
-        return db_path
+        return db_path.expanduser()
     context = click.get_current_context()
     root = context.find_root()
     group_path = (root.obj or {}).get("db_path") if isinstance(root.obj, dict) else None
-    return group_path or default_db_path()
+    return group_path.expanduser() if group_path else default_db_path()
 
 
 def command_clock() -> Clock:
@@ -45,10 +45,17 @@ def command_clock() -> Clock:
     return clock or system_clock
 
 
-def open_database(db_path: Path | None) -> Database:
-    """Open the database for a command, turning failures into a clean exit 1."""
+def open_database(db_path: Path | None, *, create: bool = False) -> Database:
+    """Open the database for a command, turning failures into a clean exit 1.
+
+    Only commands that bring data in pass ``create``; for the others a missing
+    file is far more often a mistyped ``--db`` than a wish for an empty record.
+    """
+    path = resolve_db_path(db_path)
+    if not create and not path.exists():
+        fail(f"database not found: {path}; check --db or ${DB_ENV}, or import a report to create it")
     try:
-        return open_db(resolve_db_path(db_path), clock=command_clock())
+        return open_db(path, clock=command_clock())
     except PatchtuiError as err:
         fail(str(err))
         raise  # unreachable: fail() exits

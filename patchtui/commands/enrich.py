@@ -46,7 +46,7 @@ def enrich_command(files: tuple[Path, ...], as_json: bool, db_path: Path | None)
 
     Example: patchtui enrich known_exploited_vulnerabilities.json epss_scores-2026-11-30.csv.gz
     """
-    db = open_database(db_path)
+    db = open_database(db_path, create=True)
     results = []
     failed = False
     for path in files:

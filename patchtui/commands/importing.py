@@ -48,7 +48,7 @@ def import_command(files: tuple[Path, ...], as_json: bool, db_path: Path | None)
 
     Example: patchtui import monday.nessus greenbone-report.xml
     """
-    db = open_database(db_path)
+    db = open_database(db_path, create=True)
     results = []
     failed = False
     for path in files:

@@ -107,7 +107,7 @@ def import_command(file: Path, db_path: Path | None) -> None:
     Settings the file leaves out take the built-in defaults. An invalid file
     changes nothing; the error names the key and the value.
     """
-    db = open_database(db_path)
+    db = open_database(db_path, create=True)
     try:
         change = import_policy_file(db, file)
     except InputError as err:
