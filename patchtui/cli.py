@@ -12,7 +12,9 @@ from patchtui.commands.enrich import enrich_command
 from patchtui.commands.exceptions import exception_group, exceptions_command
 from patchtui.commands.findings import findings_command
 from patchtui.commands.importing import import_command
+from patchtui.commands.mark import mark_command
 from patchtui.commands.policy import policy_group
+from patchtui.commands.scans import scans_command
 from patchtui.commands.tasks import task_group, tasks_command
 from patchtui.paths import DB_ENV
 
@@ -43,3 +45,5 @@ main.add_command(tasks_command)
 main.add_command(task_group)
 main.add_command(policy_group)
 main.add_command(enrich_command)
+main.add_command(scans_command)
+main.add_command(mark_command)

@@ -250,3 +250,57 @@ def test_tilde_in_environment_is_expanded(runner, tmp_path, monkeypatch):
     invoke(runner, "import", report, env={"PATCHTUI_DB": "~/home.db"})
 
     assert (tmp_path / "home.db").exists()
+
+
+def test_scans_lists_imports(runner, db_path):
+    sample_db(runner, db_path)
+
+    rows = json.loads(invoke(runner, "scans", "--db", db_path, "--json").output)
+
+    assert [(row["name"], row["new"], row["fixed"], row["reopened"]) for row in rows] == [
+        ("Shop weekly 2026-11-16", 0, 1, 1),
+        ("Shop weekly 2026-11-09", 1, 5, 0),
+        ("Shop weekly 2026-11-02", 40, 0, 0),
+    ]
+
+
+def test_mark_sets_status_with_note(runner, db_path):
+    sample_db(runner, db_path)
+    ids = [row["id"] for row in json.loads(
+        invoke(runner, "findings", "--db", db_path, "--json", "--plugin", "57608").output)]
+
+    result = invoke(runner, "mark", "--db", db_path, "in_progress", *ids, "--note", "GPO change scheduled")
+    listed = json.loads(invoke(runner, "findings", "--db", db_path, "--json", "--status", "in_progress").output)
+
+    assert len(ids) == 2
+    assert result.output == "2 findings marked in_progress\n"
+    assert sorted(row["id"] for row in listed) == sorted(ids)
+
+
+def test_mark_false_positive_needs_note(runner, db_path):
+    sample_db(runner, db_path)
+
+    result = runner.invoke(main, ["mark", "--db", str(db_path), "false_positive", "1"])
+
+    assert result.exit_code == 1
+    assert "a note is required" in result.stderr
+
+
+def test_mark_unknown_id(runner, db_path):
+    sample_db(runner, db_path)
+
+    result = runner.invoke(main, ["mark", "--db", str(db_path), "patched", "99999"])
+
+    assert result.exit_code == 1
+    assert "no finding with id 99999" in result.stderr
+
+
+def test_import_json_failure_has_line(runner, db_path, tmp_path):
+    bad = tmp_path / "bad.nessus"
+    bad.write_text("<NessusClientData_v2>\n<Report name='x'>\n<ReportHost", encoding="utf-8")
+
+    result = runner.invoke(main, ["import", "--db", str(db_path), "--json", str(bad)])
+
+    failure = json.loads(result.stdout)["files"][0]
+    assert failure["line"] == 3
+    assert failure["column"] is not None

@@ -75,3 +75,8 @@ def echo_json(data: Any) -> None:
 def safe(text: Any) -> str:
     """Return report text fit for one line of terminal output."""
     return visible("" if text is None else str(text), single_line=True)
+
+
+def plural(count: int, noun: str) -> str:
+    """Return ``1 host`` or ``2 hosts``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from patchtui.clock import system_clock
-from patchtui.commands.common import db_option, echo_json, open_database, safe
+from patchtui.commands.common import db_option, echo_json, open_database, plural, safe
 from patchtui.importers.model import SEVERITIES
 from patchtui.store.findings import FindingFilter, iter_findings
 from patchtui.text import visible
@@ -52,20 +52,28 @@ def _table_line(row: dict[str, Any]) -> str:
 @click.option("--search", help="Only findings whose name, CVEs or host contain this text.")
 @click.option("--scanner", "scanners", multiple=True, type=click.Choice(("nessus", "openvas")),
               help="Only findings from this scanner.")
+@click.option("--plugin", "plugins", multiple=True, metavar="ID",
+              help="Only this Nessus plugin ID or Greenbone NVT OID (repeat for several).")
+@click.option("--min-qod", type=click.IntRange(0, 100), metavar="PERCENT",
+              help="Hide Greenbone results whose quality of detection is below PERCENT (the TUI hides below 70).")
 @click.option("--overdue", is_flag=True,
               help="Only findings past their due date, the longest overdue first.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (see README).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row (see README).")
 @db_option
 def findings_command(statuses: tuple[str, ...], severities: tuple[str, ...], host: str | None,
-                     search: str | None, scanners: tuple[str, ...], overdue: bool, as_json: bool,
-                     as_csv: bool, db_path: Path | None) -> None:
+                     search: str | None, scanners: tuple[str, ...], plugins: tuple[str, ...],
+                     min_qod: int | None, overdue: bool, as_json: bool, as_csv: bool,
+                     db_path: Path | None) -> None:
     """List findings, highest priority first."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     db = open_database(db_path)
     where = FindingFilter(statuses=statuses, severities=severities, host=host, search=search,
-                          scanners=scanners)
+                          scanners=scanners, min_qod=min_qod)
+    if plugins:
+        where.extra_where.append(f"f.plugin_id IN ({', '.join('?' * len(plugins))})")
+        where.extra_params.extend(plugins)
     if overdue:
         where = overdue_filter(system_clock(), where)
     rows = iter_findings(db, where, "f.due_at, f.id") if overdue else iter_findings(db, where)
@@ -86,6 +94,6 @@ def findings_command(statuses: tuple[str, ...], severities: tuple[str, ...], hos
         for row in rows:
             click.echo(_table_line(row))
             count += 1
-        click.echo(f"{count} findings")
+        click.echo(plural(count, "finding"))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from patchtui.commands.common import db_option, echo_json, open_database, safe
+from patchtui.commands.common import db_option, echo_json, open_database, plural, safe
 from patchtui.errors import ImportCancelled, ReportError
 from patchtui.store.ingest import ImportSummary
 from patchtui.triage.importing import import_file
@@ -23,7 +23,7 @@ def _describe(summary: ImportSummary) -> list[str]:
     lines = [
         f"{safe(summary.file)}: imported as {scan} ({summary.format}, scan time "
         f"{summary.scan_time}{' from file date' if summary.time_source == 'file-mtime' else ''})",
-        f"  {summary.hosts} hosts, {summary.findings} findings: {summary.new} new, "
+        f"  {plural(summary.hosts, 'host')}, {plural(summary.findings, 'finding')}: {summary.new} new, "
         f"{summary.seen_again} seen again, {summary.fixed} fixed, {summary.reopened} reopened, "
         f"{summary.not_verifiable} not verifiable, {summary.skipped} skipped",
     ]
@@ -54,7 +54,14 @@ def import_command(files: tuple[Path, ...], as_json: bool, db_path: Path | None)
     for path in files:
         try:
             summary = import_file(db, path)
-        except (ReportError, ImportCancelled) as err:
+        except ReportError as err:
+            failed = True
+            results.append({"file": str(path), "status": "failed", "error": str(err),
+                            "reason": err.reason, "line": err.line, "column": err.column})
+            if not as_json:
+                click.echo(f"error: {safe(err)}", err=True)
+            continue
+        except ImportCancelled as err:
             failed = True
             results.append({"file": str(path), "status": "failed", "error": str(err)})
             if not as_json:

@@ -22,6 +22,7 @@ from patchtui.importers.model import SEVERITIES, FindingRecord, HostRecord, Pars
 from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
 from patchtui.store.policy import refresh_after_import
+from patchtui.store.verify import judge, pack_plugin_set
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
@@ -78,6 +79,10 @@ class _Known:
     first_seen: str
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 class _AssetFindings:
     """One asset's findings for the scan's scanner, and which of them this scan has seen."""
 
@@ -115,6 +120,8 @@ class _Ingest:
         self.earliest: str | None = None
         self.pending: list[FindingRecord] = []
         self.next_id: int | None = None
+        self.host_results: dict[int, int] = {}
+        self.merged = 0
         self.lowest_severity: int | None = None
         """Lowest scanner severity rank among the report's results."""
         self.new_rows: list[tuple] = []
@@ -242,11 +249,13 @@ class _Ingest:
             self.cached_findings += 1
             self.summary.new += 1
         elif known.id in cached.seen:
-            return  # the same host listed twice in one report
+            self.merged += 1  # the same host listed twice, or a result repeated, in one report
+            return
         else:
             self._sighting(known, record, seen_at, severity, cvss)
 
         cached.seen.add(known.id)
+        self.host_results[asset_id] = self.host_results.get(asset_id, 0) + 1
         self.summary.findings += 1
         self.observation_rows.append((known.id, self.scan_id, seen_at, record.plugin_output, record.qod))
 
@@ -370,93 +379,59 @@ class _Ingest:
     # -- phase 2: what the scan did not see ----------------------------------
 
     def judge_absences(self) -> None:
+        """Apply the re-scan rules to what this scan did not see, and to late sightings."""
         assert self.scan is not None
-        conn = self.conn
-        conn.execute("DROP TABLE IF EXISTS temp.plugin_set")
-        conn.execute("CREATE TEMP TABLE plugin_set (plugin_id TEXT PRIMARY KEY) WITHOUT ROWID")
-        plugin_set = self.scan.plugin_set
-        if plugin_set:
-            conn.executemany("INSERT OR IGNORE INTO temp.plugin_set VALUES (?)",
-                             ((plugin,) for plugin in plugin_set))
-        conn.execute("DROP TABLE IF EXISTS temp.absent")
-        fixable = ", ".join(f"'{status}'" for status in rescan.FIXABLE)
-        local = ", ".join(f"'{kind}'" for kind in rescan.LOCAL_PLUGIN_TYPES)
-        conn.execute(
-            "CREATE TEMP TABLE absent AS"
-            " SELECT f.id, f.status, h.scanned_at,"
-            f"  CASE WHEN NOT :complete THEN '{rescan.INCOMPLETE}'"
-            "   WHEN NOT EXISTS (SELECT 1 FROM observations r JOIN findings rf"
-            "                        ON rf.id = r.finding_id"
-            "                        WHERE r.scan_id = :scan AND rf.asset_id = h.asset_id)"
-            f"      THEN '{rescan.NO_RESULTS}'"
-            "   WHEN :has_set AND f.plugin_id NOT IN (SELECT plugin_id FROM temp.plugin_set)"
-            f"      THEN '{rescan.CHECK_NOT_RUN}'"
-            "   WHEN (CASE v.scanner_severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3"
-            "         WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) < :lowest"
-            f"      THEN '{rescan.FILTERED}'"
-            f"   WHEN v.plugin_type IN ({local}) AND coalesce(h.credentialed, 0) = 0"
-            f"      THEN '{rescan.NO_LOGIN}'"
-            f"   ELSE '{rescan.FIXED}' END AS verdict"
-            " FROM scan_hosts h"
-            " JOIN findings f ON f.asset_id = h.asset_id AND f.scanner = :scanner"
-            " JOIN vulnerabilities v ON v.id = f.vulnerability_id"
-            f" WHERE h.scan_id = :scan AND f.status IN ({fixable})"
-            "  AND f.last_seen < h.scanned_at"
-            "  AND NOT EXISTS (SELECT 1 FROM observations o"
-            "                  WHERE o.finding_id = f.id AND o.scan_id = :scan)",
-            {"has_set": bool(plugin_set), "scanner": self.scan.scanner, "scan": self.scan_id,
-             "complete": self.scan.complete,
-             "lowest": self.lowest_severity if self.lowest_severity is not None else 0},
-        )
-        reasons = {rescan.CHECK_NOT_RUN: "the scan did not run this check",
-                   rescan.INCOMPLETE: "the report shows an unfinished scan or only changes (delta)",
-                   rescan.NO_RESULTS: "the host has no results at all in this report, so the "
-                   "scan may not have reached it",
-                   rescan.NO_LOGIN: "local check, but the scan's login on this host did not work",
-                   rescan.FILTERED: "the report has no results below "
-                   f"{SEVERITIES[self.lowest_severity or 0]} severity, so it may be a filtered export"}
-        for verdict, count in conn.execute("SELECT verdict, count(*) FROM temp.absent GROUP BY verdict"):
-            if verdict == rescan.FIXED:
-                self.summary.fixed = count
-            else:
-                self.summary.not_verifiable += count
-                self.summary.warnings.append(f"{count} findings not verifiable: {reasons[verdict]}")
-        conn.execute(
-            "INSERT INTO events (at, actor, entity, entity_id, action, old, new, note, scan_id)"
-            " SELECT ?, ?, 'finding', id, 'status', status, 'fixed',"
-            "  'not reported by a later scan that covered it', ?"
-            f" FROM temp.absent WHERE verdict = '{rescan.FIXED}'",
-            (to_text(self.source.imported_at), self.source.actor, self.scan_id),
-        )
-        conn.execute(
-            "UPDATE findings SET status = 'fixed', fixed_scan_id = :scan,"
-            " status_at = (SELECT scanned_at FROM temp.absent a WHERE a.id = findings.id)"
-            f" WHERE id IN (SELECT id FROM temp.absent WHERE verdict = '{rescan.FIXED}')",
-            {"scan": self.scan_id},
-        )
-        conn.execute("DROP TABLE temp.absent")
-        conn.execute("DROP TABLE temp.plugin_set")
+        judgement = judge(self.conn, self.scan_id, self.scan.scanner,
+                          at=to_text(self.source.imported_at), actor=self.source.actor)
+        self.summary.fixed = judgement.fixed + judgement.fixed_by_later
+        if judgement.fixed_by_later:
+            self.summary.warnings.append(
+                f"{_count(judgement.fixed_by_later, 'finding')} in this report were already gone in a "
+                "later scan of the same host, so they are fixed as of that scan")
+        for verdict, count in judgement.not_verifiable.items():
+            self.summary.not_verifiable += count
+            self.summary.warnings.append(
+                f"{_count(count, 'finding')} not verifiable: {rescan.REASONS[verdict]}")
 
-    def finish(self) -> None:
+    def settle(self) -> None:
+        """Fix the scan's time and store what it could see, before absences are judged."""
         assert self.scan is not None
-        scan, summary = self.scan, self.summary
+        scan = self.scan
         if scan.started_at is not None:
             started, source = to_text(scan.started_at), "report"
         elif self.earliest is not None:
             started, source = self.earliest, "report"
         else:
             started, source = self.fallback_time, "file-mtime"
-            summary.warnings.append("the report gives no scan time; the file's modification "
-                                    "time is used to order it among scans")
+            self.summary.warnings.append("the report gives no scan time; the file's modification "
+                                         "time is used to order it among scans")
+        self.summary.scan_time, self.summary.time_source = started, source
+        self.conn.execute(
+            "UPDATE scans SET started_at = ?, time_source = ?, complete = ?, lowest_severity = ?,"
+            " plugin_set = ? WHERE id = ?",
+            (started, source, int(scan.complete), self.lowest_severity,
+             pack_plugin_set(scan.plugin_set), self.scan_id),
+        )
+        self.conn.executemany(
+            "UPDATE scan_hosts SET results = ? WHERE scan_id = ? AND asset_id = ?",
+            [(self.host_results.get(asset_id, 0), self.scan_id, asset_id) for asset_id in self.host_times],
+        )
+
+    def finish(self) -> None:
+        assert self.scan is not None
+        scan, summary = self.scan, self.summary
         summary.hosts = len(self.host_times)
         summary.scanner, summary.format, summary.scan_name = scan.scanner, scan.format, scan.name
-        summary.scan_time, summary.time_source = started, source
+        if self.merged:
+            summary.warnings.append(
+                f"{_count(self.merged, 'result')} repeated an earlier result for the same host, check, "
+                "port and protocol in this report, and counted once")
         self.conn.execute(
-            "UPDATE scans SET name = ?, started_at = ?, time_source = ?, ended_at = ?,"
+            "UPDATE scans SET name = ?, ended_at = ?,"
             " scanner_version = ?, policy_name = ?, plugin_count = ?, hosts = ?, findings = ?,"
             " new = ?, seen_again = ?, fixed = ?, reopened = ?, not_verifiable = ?, skipped = ?,"
             " warnings = ? WHERE id = ?",
-            (scan.name, started, source, to_text(scan.ended_at) if scan.ended_at else None,
+            (scan.name, to_text(scan.ended_at) if scan.ended_at else None,
              scan.scanner_version, scan.policy_name,
              len(scan.plugin_set) if scan.plugin_set else None, summary.hosts, summary.findings,
              summary.new, summary.seen_again, summary.fixed, summary.reopened,
@@ -509,6 +484,7 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
         work.flush()
         if progress is not None:
             progress(summary.findings)
+        work.settle()
         work.judge_absences()
         work.finish()
         apply_exceptions(db, work.scan_id, at=to_text(source.imported_at), actor=source.actor)

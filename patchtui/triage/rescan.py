@@ -22,6 +22,8 @@ FIXABLE = ("open", "in_progress", "patched", "accepted")
 LOCAL_PLUGIN_TYPES = ("local",)
 """Plugin types whose checks need a working login on the host."""
 
+UNDATED = "undated"
+"""The report gives no scan time (a Nessus CSV export), so its place among scans is a guess."""
 INCOMPLETE = "incomplete"
 """The report shows a stopped or interrupted scan, or is a delta report."""
 NO_RESULTS = "no-results"
@@ -34,3 +36,14 @@ with a severity filter and says nothing about the lower severities."""
 CHECK_NOT_RUN = "check-not-run"
 NO_LOGIN = "no-login"
 FIXED = "fixed"
+
+REASONS = {
+    UNDATED: "the report gives no scan time, so it cannot prove a fix; import the scanner's "
+             "XML export to verify fixes",
+    INCOMPLETE: "the report shows an unfinished scan or only changes (delta)",
+    NO_RESULTS: "the host has no results at all in this report, so the scan may not have reached it",
+    FILTERED: "the report has no results below the finding's severity, so it may be a filtered export",
+    CHECK_NOT_RUN: "the scan did not run this check",
+    NO_LOGIN: "local check, and the report does not show a working login on this host",
+}
+"""Why a finding the scan did not report is not verifiable, as the import summary says it."""

@@ -316,7 +316,7 @@ def test_severity_filtered_export_does_not_fix_lower(db, tmp_path):
     assert status_of(db, "1001") == "open"
     assert status_of(db, "19506") == "open"
     assert (summary.fixed, summary.not_verifiable) == (1, 2)
-    assert "no results below high severity" in " ".join(summary.warnings)
+    assert "no results below the finding's severity, so it may be a filtered export" in " ".join(summary.warnings)
 
 
 def test_unfinished_scan_fixes_nothing(db, tmp_path):
@@ -365,3 +365,46 @@ def test_stopped_greenbone_scan_fixes_nothing(db, tmp_path):
     # The host list still names all five hosts, so the other five results are judged and held.
     assert summary.not_verifiable == 5
     assert db.execute("SELECT count(*) FROM findings WHERE status = 'fixed'").fetchone()[0] == 0
+
+
+def test_late_report_sighting_fixed_by_newer_scan(db, tmp_path):
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001")])], day(1))
+    run(db, tmp_path, "c.nessus", [Host("10.0.0.1", [Item("1001")])], day(15))
+
+    summary = run(db, tmp_path, "b.nessus", [Host("10.0.0.1", [Item("1001"), Item("1005")])], day(8))
+
+    row = db.execute("SELECT status, status_at, fixed_scan_id FROM findings WHERE plugin_id = '1005'").fetchone()
+    assert summary.fixed == 1
+    assert row == ("fixed", "2026-11-15T02:00:00Z", 2)
+    assert "already gone in a later scan" in " ".join(summary.warnings)
+
+
+def test_later_verifying_scan_wins_over_unverifiable(db, tmp_path):
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("2001", plugin_type="local"), Item("1002")])], day(1))
+    run(db, tmp_path, "b.nessus", [Host("10.0.0.1", [Item("1002")], credentialed=False)], day(8))
+
+    summary = run(db, tmp_path, "c.nessus", [Host("10.0.0.1", [Item("1002")], credentialed=True)], day(15))
+
+    assert summary.fixed == 1
+    assert db.execute("SELECT status_at FROM findings WHERE plugin_id = '2001'").fetchone()[0] == (
+        "2026-11-15T02:00:00Z")
+
+
+def test_undated_report_fixes_nothing(db, tmp_path):
+    run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001"), Item("1002")])], day(1))
+    records = [ScanInfo(scanner="nessus", format="nessus-csv"),
+               FindingRecord(host_address="10.0.0.1", host_name=None, plugin_id="1002", name="Check 1002")]
+
+    summary = ingest(db, records, ScanFile("export.csv", "3" * 64, day(20), NOW, "tester"))
+
+    assert summary.time_source == "file-mtime"
+    assert (summary.fixed, summary.not_verifiable) == (0, 1)
+    assert status_of(db, "1001") == "open"
+    assert "gives no scan time, so it cannot prove a fix" in " ".join(summary.warnings)
+
+
+def test_repeated_result_is_counted_once_and_noted(db, tmp_path):
+    summary = run(db, tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001"), Item("1001")])], day(1))
+
+    assert (summary.findings, summary.new) == (1, 1)
+    assert "1 result repeated an earlier result" in " ".join(summary.warnings)

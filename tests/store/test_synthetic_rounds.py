@@ -65,3 +65,25 @@ def test_rounds_final_statuses(tmp_path, rounds):
     statuses = dict(db.execute("SELECT status, count(*) FROM findings GROUP BY status").fetchall())
 
     assert statuses == {"open": len(third), "fixed": len((first | second) - third)}
+
+
+def final_statuses(db) -> dict[tuple[str, str, str, str], str]:
+    rows = db.execute(
+        "SELECT a.key, f.plugin_id, f.port, f.protocol, f.status FROM findings f JOIN assets a ON a.id = f.asset_id"
+    )
+    return {(key, plugin, str(port), protocol): status for key, plugin, port, protocol, status in rows}
+
+
+@pytest.mark.parametrize("order", [(0, 2, 1), (2, 1, 0), (1, 0, 2), (2, 0, 1)])
+def test_import_order_gives_same_record(tmp_path, rounds, order):
+    in_order = open_db(tmp_path / "in-order.db")
+    for path in rounds:
+        import_file(in_order, path)
+    shuffled = open_db(tmp_path / "shuffled.db")
+
+    summaries = [import_file(shuffled, rounds[number]) for number in order]
+
+    assert final_statuses(shuffled) == final_statuses(in_order)
+    for position, number in enumerate(order):
+        if number < max(order[:position], default=-1):
+            assert summaries[position].reopened == 0, f"round {number} imported after a newer one reopened"
