@@ -152,6 +152,9 @@ def flag(text: str | None) -> bool | None:
     return None
 
 
+_HOST_LEVEL_PORT = re.compile(r"^0$|general|package|\(0/", re.IGNORECASE)
+
+
 def port_fields(port_text: str | None, protocol_text: str | None) -> tuple[int, str] | None:
     """Return (port, protocol) from a port cell and a protocol cell, or None when invalid.
 
@@ -164,6 +167,8 @@ def port_fields(port_text: str | None, protocol_text: str | None) -> tuple[int, 
     port, protocol = parse_port(port_text, protocol)
     if port > _MAX_PORT:
         return None
+    if port == 0 and port_text is not None and not _HOST_LEVEL_PORT.search(port_text):
+        return None  # text such as "abc" that names no port at all
     return port, protocol
 
 

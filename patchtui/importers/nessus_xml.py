@@ -311,7 +311,8 @@ def _item_records(item: Element, host: _HostState) -> Iterator[Record]:
         )
     elif plugin_id == "0":
         yield ParseWarning(
-            f"host {label}: open-port placeholder (plugin 0, port {item.get('port')}); skipped"
+            f"host {label}: open-port placeholder (plugin 0, port {item.get('port')}/"
+            f"{item.get('protocol')}); skipped"
         )
     elif host.address is None and host.name is None:
         yield ParseWarning(

@@ -516,3 +516,13 @@ def test_progress_follows_the_file(tmp_path: Path) -> None:
 def _records_lazily(path: Path) -> Iterator[Record]:
     _, records = parse_report(path)
     yield from records
+
+
+def test_port_without_number_skips_row(tmp_path: Path) -> None:
+    text = HEADER + "\n" + _row(port="abc") + "\n" + _row(plugin="11219", port="22") + "\n"
+
+    records = _records(_write(tmp_path, text))
+
+    assert [finding.port for finding in _findings(records)] == [22]
+    assert len(_warnings(records)) == 1
+    assert "invalid port" in _warnings(records)[0].message
