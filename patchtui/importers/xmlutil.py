@@ -95,6 +95,10 @@ def iter_xml(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterator
                           line, column) from err
     except UnicodeDecodeError as err:
         raise ReportError(path, f"invalid text encoding: {err.reason}") from err
+    except LookupError as err:
+        # The XML declaration names an encoding Python does not know, such as "TTF-8".
+        raise ReportError(path, f"the XML declaration names an unknown encoding ({err}); "
+                          "save the report as UTF-8", 1) from err
     except OSError as err:
         raise ReportError(path, f"cannot read the file: {err.strerror}") from err
 

@@ -102,3 +102,13 @@ def test_wrong_root_under_nessus_name(tmp_path: Path) -> None:
 
     with pytest.raises(UnknownFormatError):
         detect(path)
+
+
+def test_unknown_encoding_is_report_error(tmp_path):
+    path = tmp_path / "odd.nessus"
+    path.write_bytes(b'<?xml version="1.0" encoding="TTF-8"?>\n<NessusClientData_v2></NessusClientData_v2>\n')
+
+    with pytest.raises(ReportError, match="unknown encoding") as caught:
+        list(parse_report(path)[1])
+
+    assert caught.value.path == path
