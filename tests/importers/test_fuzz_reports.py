@@ -6,6 +6,7 @@ any other exception would reach the admin as a traceback.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -69,19 +70,19 @@ def _import(data: bytes) -> None:
             assert err.path == path
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("PATCHTUI_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated())
 def test_mutated_fixtures_raise_only_report_error(data: bytes) -> None:
     _import(data)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=int(os.environ.get("PATCHTUI_FUZZ_EXAMPLES", "100")), deadline=None)
 @given(st.binary(max_size=2000))
 def test_random_bytes_raise_only_report_error(data: bytes) -> None:
     _import(data)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=int(os.environ.get("PATCHTUI_FUZZ_EXAMPLES", "100")), deadline=None)
 @given(
     st.lists(
         st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=15),
