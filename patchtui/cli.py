@@ -16,6 +16,7 @@ from patchtui.commands.mark import mark_command
 from patchtui.commands.policy import policy_group
 from patchtui.commands.scans import scans_command
 from patchtui.commands.tasks import task_group, tasks_command
+from patchtui.commands.tui import demo_command
 from patchtui.paths import DB_ENV
 
 
@@ -47,3 +48,4 @@ main.add_command(policy_group)
 main.add_command(enrich_command)
 main.add_command(scans_command)
 main.add_command(mark_command)
+main.add_command(demo_command)

@@ -23,6 +23,7 @@ from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
 from patchtui.store.policy import refresh_after_import
 from patchtui.store.verify import judge, pack_plugin_set
+from patchtui.store.search import refresh_for_scan
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 
@@ -94,7 +95,8 @@ class _AssetFindings:
 
 
 Progress = Callable[[int], None]
-"""Called with the number of findings read so far; may raise ``ImportCancelled``."""
+"""Called with the number of findings read so far, after every host and every batch;
+may raise ``ImportCancelled``."""
 
 
 def find_scan_by_hash(db: Database, sha256: str) -> int | None:
@@ -471,6 +473,8 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
                     raise ValueError("importer yielded a host before its ScanInfo")
                 work.flush()
                 work.host(record)
+                if progress is not None:
+                    progress(summary.findings)
             elif isinstance(record, ScanInfo):
                 if work.scan is None:
                     work.start(record)
@@ -489,6 +493,7 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
         work.finish()
         apply_exceptions(db, work.scan_id, at=to_text(source.imported_at), actor=source.actor)
         refresh_after_import(db, work.scan_id)
+        refresh_for_scan(db.conn, work.scan_id)
     return summary
 
 

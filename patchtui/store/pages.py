@@ -1,0 +1,203 @@
+"""Paging through the findings list by keyset, for lists of any length.
+
+A page is fetched with ``WHERE (key, id) > (?, ?) ORDER BY key, id LIMIT n``
+(reversed for descending order), which reads only the rows it returns when
+the sort key has an index with the id as tie-breaker (migration 2). Offsets
+are never used: at a million rows ``LIMIT/OFFSET`` costs tens of milliseconds
+a page, a keyset step well under one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlite_utils import Database
+
+from patchtui.importers.model import SEVERITIES
+from patchtui.store.search import search_condition
+
+SORT_KEYS = {
+    "severity": "f.severity",
+    "status": "f.status",
+    "host": "f.host",
+    "port": "f.port",
+    "cvss": "ifnull(f.cvss, -1)",
+    "name": "f.name",
+    "cves": "f.cves",
+    "first_seen": "f.first_seen",
+    "last_seen": "f.last_seen",
+    "due": "ifnull(f.due_at, '~')",
+}
+"""SQL of each sort key. All but ``due`` match an index of migration 2; NULL
+scores sort below 0 and findings without a due date after every date."""
+
+MIN_QOD = 70
+"""OpenVAS results below this quality of detection are hidden by default, as Greenbone does."""
+
+UNRESOLVED = ("open", "in_progress")
+"""Statuses in which a finding past its due date counts as overdue."""
+
+_COLUMNS = (
+    "f.id, f.severity, f.status, f.host, f.port, f.protocol, f.cvss, f.name, f.cves,"
+    " f.first_seen, f.last_seen, f.scanner, f.qod"
+)
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """Which findings the list shows and in which order; empty fields do not restrict."""
+
+    severities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    scanners: tuple[str, ...] = ()
+    asset_id: int | None = None
+    host: str | None = None
+    """Substring of the asset's key (IP address) or any host name it was seen with."""
+    search: str | None = None
+    """Words searched in the full-text index (name, CVEs, host names, latest plugin output)."""
+    show_hidden: bool = False
+    """Show info findings (unless ``severities`` asks for them anyway) and low-QoD results."""
+    overdue_at: str | None = None
+    """When set, only unresolved findings whose due date is before this UTC time."""
+    sort: str = "severity"
+    descending: bool = True
+
+    def with_changes(self, **changes: Any) -> ListQuery:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class ListRow:
+    """One row of the findings list."""
+
+    id: int
+    sort_value: Any
+    severity: int
+    status: str
+    host: str
+    port: int
+    protocol: str
+    cvss: float | None
+    name: str
+    cves: str
+    first_seen: str
+    last_seen: str
+    scanner: str
+    qod: int | None
+    due_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FindingPager:
+    """Fetch pages of the findings list from one connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.has_due = "due_at" in {column.name for column in db["findings"].columns}
+
+    def where(self, query: ListQuery) -> tuple[str, list[Any]]:
+        """Return the SQL condition over ``findings f`` for ``query`` and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (("f.status", query.statuses), ("f.scanner", query.scanners)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params += values
+        if query.severities:
+            clauses.append(f"f.severity IN ({', '.join('?' * len(query.severities))})")
+            params += [SEVERITIES.index(name) for name in query.severities]
+        elif not query.show_hidden:
+            clauses.append("f.severity > 0")
+        if not query.show_hidden:
+            clauses.append("(f.qod IS NULL OR f.qod >= ?)")
+            params.append(MIN_QOD)
+        if query.asset_id is not None:
+            clauses.append("f.asset_id = ?")
+            params.append(query.asset_id)
+        if query.host:
+            clauses.append(
+                "f.asset_id IN (SELECT a.id FROM assets a WHERE a.key LIKE ? ESCAPE '\\'"
+                " OR a.id IN (SELECT n.asset_id FROM asset_names n"
+                " WHERE n.kind IN ('hostname', 'fqdn', 'netbios') AND n.value LIKE ? ESCAPE '\\'))"
+            )
+            params += [_like(query.host)] * 2
+        if query.search:
+            condition, search_params = search_condition(query.search)
+            clauses.append(condition)
+            params += search_params
+        if query.overdue_at is not None and self.has_due:
+            clauses.append(f"f.due_at < ? AND f.status IN ({', '.join('?' * len(UNRESOLVED))})")
+            params += [query.overdue_at, *UNRESOLVED]
+        return (" AND ".join(clauses) or "1"), params
+
+    def first(self, query: ListQuery, limit: int) -> list[ListRow]:
+        """Return the first ``limit`` rows."""
+        return self._fetch(query, None, forward=True, limit=limit)
+
+    def last(self, query: ListQuery, limit: int) -> list[ListRow]:
+        """Return the last ``limit`` rows, in list order."""
+        return self._fetch(query, None, forward=False, limit=limit)
+
+    def after(self, query: ListQuery, row: ListRow, limit: int) -> list[ListRow]:
+        """Return up to ``limit`` rows that follow ``row``."""
+        return self._fetch(query, (row.sort_value, row.id), forward=True, limit=limit)
+
+    def before(self, query: ListQuery, row: ListRow, limit: int) -> list[ListRow]:
+        """Return up to ``limit`` rows that precede ``row``, in list order."""
+        return self._fetch(query, (row.sort_value, row.id), forward=False, limit=limit)
+
+    def count(self, query: ListQuery) -> int:
+        """Return how many findings match; this reads every match, so it is slow at a million."""
+        condition, params = self.where(query)
+        return int(self.db.execute(f"SELECT count(*) FROM findings f WHERE {condition}",
+                                   params).fetchone()[0])
+
+    def ids(self, query: ListQuery, limit: int) -> list[int]:
+        """Return the ids of up to ``limit`` matching findings, in list order."""
+        key = self._sort_key(query)
+        condition, params = self.where(query)
+        direction = "DESC" if query.descending else "ASC"
+        rows = self.db.execute(
+            f"SELECT f.id FROM findings f WHERE {condition}"
+            f" ORDER BY {key} {direction}, f.id {direction} LIMIT ?",
+            [*params, limit],
+        )
+        return [row[0] for row in rows]
+
+    def _sort_key(self, query: ListQuery) -> str:
+        if query.sort not in SORT_KEYS or (query.sort == "due" and not self.has_due):
+            raise ValueError(f"cannot sort findings by {query.sort!r}")
+        return SORT_KEYS[query.sort]
+
+    def _fetch(self, query: ListQuery, start: tuple[Any, int] | None, *, forward: bool,
+               limit: int) -> list[ListRow]:
+        key = self._sort_key(query)
+        condition, params = self.where(query)
+
+        # Reading forward in a descending list walks the index downwards, and so on.
+        downwards = query.descending == forward
+        if start is not None:
+            condition += f" AND ({key}, f.id) {'<' if downwards else '>'} (?, ?)"
+            params += list(start)
+        direction = "DESC" if downwards else "ASC"
+        due = ", f.due_at" if self.has_due else ""
+        cursor = self.db.execute(
+            f"SELECT {key} AS sort_value, {_COLUMNS}{due} FROM findings f WHERE {condition}"
+            f" ORDER BY {key} {direction}, f.id {direction} LIMIT ?",
+            [*params, limit],
+        )
+
+        rows = [_row(record) for record in cursor]
+        return rows if forward else rows[::-1]
+
+
+def _row(record: tuple[Any, ...]) -> ListRow:
+    sort_value, *values = record
+    return ListRow(values[0], sort_value, *values[1:])
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,253 @@
+"""The findings list: the home screen, where the admin filters, sorts, selects and triages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from patchtui.clock import to_text
+from patchtui.store import open_db
+from patchtui.store.pages import SORT_KEYS, FindingPager, ListQuery
+from patchtui.tui.dialogs import FilterDialog, StatusDialog
+from patchtui.tui.finding_table import FindingTable
+from patchtui.tui.plain import STATUS_LABELS, one_line
+
+if TYPE_CHECKING:
+    from patchtui.tui.app import PatchtuiApp
+
+SORT_TITLES = {
+    "severity": "severity", "status": "status", "host": "host", "port": "port", "cvss": "CVSS",
+    "name": "name", "cves": "CVEs", "first_seen": "first seen", "last_seen": "last seen",
+    "due": "due date",
+}
+SELECT_ALL_LIMIT = 10_000
+"""Most findings ``ctrl+a`` selects at once, so a bulk change stays one quick transaction."""
+
+
+class FindingsScreen(Screen):
+    """Every finding that matches the filters, most severe first."""
+
+    CSS_PATH = "findings.tcss"
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("o", "set_status", "Set status"),
+        Binding("v", "filters", "Filters"),
+        Binding("i", "toggle_hidden", "Show info/low QoD"),
+        Binding("greater_than_sign", "cycle_sort(1)", "Next sort column", key_display=">"),
+        Binding("less_than_sign", "cycle_sort(-1)", "Previous sort column", key_display="<",
+                show=False),
+        Binding("r", "reverse_sort", "Reverse sort"),
+        Binding("c", "clear_filters", "Clear filters", show=False),
+        Binding("ctrl+a", "select_all", "Select all matching", show=False),
+        Binding("u", "unselect", "Unselect all", show=False),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, query: ListQuery | None = None, *, title: str | None = None) -> None:
+        super().__init__()
+        self.base_query = query or ListQuery()
+        self.scope_title = title
+        self.count_generation = 0
+        self.match_count: int | None = None
+
+    @property
+    def patchtui(self) -> PatchtuiApp:
+        """The running app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        pager = FindingPager(self.patchtui.db)
+        yield Input(placeholder="search name, CVE, host, plugin output; enter applies, escape closes",
+                    id="search")
+        yield FindingTable(pager, self.base_query, id="findings")
+        yield Static(id="status-line", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.load()
+        self.table.focus()
+        self.start_count()
+
+    def on_screen_resume(self) -> None:
+        # Another screen may have changed findings (a status, an import) since this one showed.
+        if self.count_generation:
+            self.table.reload()
+            self.start_count()
+
+    @property
+    def table(self) -> FindingTable:
+        """The findings list widget."""
+        return self.query_one(FindingTable)
+
+    # -- query changes -------------------------------------------------------------
+
+    def apply_query(self, query: ListQuery) -> None:
+        """Show the list for ``query`` from its start and recount."""
+        self.table.load(query)
+        self.start_count()
+
+    def start_count(self) -> None:
+        """Count the matches in a worker thread; the status line shows the count when ready."""
+        self.count_generation += 1
+        self.match_count = None
+        self.update_status()
+        self.count_matches(self.table.query, self.count_generation)
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def count_matches(self, query: ListQuery, generation: int) -> None:
+        """Count the findings matching ``query`` on a connection of this thread."""
+        db = open_db(self.patchtui.db_path, migrate_schema=False)
+        try:
+            count = FindingPager(db).count(query)
+        finally:
+            db.conn.close()
+        self.app.call_from_thread(self._show_count, generation, count)
+
+    def _show_count(self, generation: int, count: int) -> None:
+        if generation == self.count_generation:
+            self.match_count = count
+            self.update_status()
+
+    @on(FindingTable.Moved)
+    def _moved(self) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Write the status line: matches, position, sort, filters and selection."""
+        table, query = self.table, self.table.query
+        if self.match_count is None:
+            matched = "counting…"
+        else:
+            matched = f"{self.match_count:,} finding{'s' if self.match_count != 1 else ''}"
+        parts = [matched]
+        if table.selected:
+            parts.append(f"{len(table.selected):,} selected")
+        parts += self._filter_words(query)
+        arrow = "\u25bc" if query.descending else "\u25b2"
+        parts.append(f"by {SORT_TITLES[query.sort]} {arrow}")
+        if table.rows and table.position is not None:
+            parts.append(f"row {table.position + 1:,}")
+        parts.append("all shown (i)" if query.show_hidden else "info, QoD<70 hidden (i)")
+        self.query_one("#status-line", Static).update(Content(" · ".join(parts)))
+
+    def _filter_words(self, query: ListQuery) -> list[str]:
+        words = []
+        if self.scope_title:
+            words.append(one_line(self.scope_title))
+        if query.severities:
+            words.append("sev: " + ",".join(query.severities))
+        if query.statuses:
+            words.append("status: " + ",".join(STATUS_LABELS[s] for s in query.statuses))
+        if query.scanners:
+            words.append("scanner: " + ",".join(query.scanners))
+        if query.host:
+            words.append(f"host: {one_line(query.host)}")
+        if query.overdue_at:
+            words.append("overdue")
+        if query.search:
+            words.append(f"search: {one_line(query.search)}")
+        return words
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Open the search line."""
+        search = self.query_one("#search", Input)
+        search.value = self.table.query.search or ""
+        search.add_class("-open")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("-open")
+        text = event.value.strip() or None
+        self.apply_query(self.table.query.with_changes(search=text))
+        self.table.focus()
+
+    def action_back(self) -> None:
+        """Close the search line, or go back to the screen that opened this list."""
+        search = self.query_one("#search", Input)
+        if search.has_class("-open"):
+            search.remove_class("-open")
+            self.table.focus()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_toggle_hidden(self) -> None:
+        """Show or hide info findings and OpenVAS results below QoD 70."""
+        query = self.table.query
+        self.apply_query(query.with_changes(show_hidden=not query.show_hidden))
+
+    def action_cycle_sort(self, step: int) -> None:
+        """Sort by the next (or previous) column."""
+        keys = [key for key in SORT_KEYS if key != "due" or self.table.pager.has_due]
+        query = self.table.query
+        following = keys[(keys.index(query.sort) + step) % len(keys)]
+        self.apply_query(query.with_changes(sort=following))
+
+    def action_reverse_sort(self) -> None:
+        """Flip the sort direction."""
+        query = self.table.query
+        self.apply_query(query.with_changes(descending=not query.descending))
+
+    def action_clear_filters(self) -> None:
+        """Drop the search and every filter this screen added, keep the sort."""
+        query = self.table.query
+        self.apply_query(self.base_query.with_changes(sort=query.sort, descending=query.descending))
+
+    def action_filters(self) -> None:
+        """Open the filter dialog."""
+        def chosen(query: ListQuery | None) -> None:
+            if query is not None:
+                self.apply_query(query)
+
+        overdue_at = to_text(self.patchtui.clock())
+        self.app.push_screen(FilterDialog(self.table.query, has_due=self.table.pager.has_due,
+                                          overdue_at=overdue_at), chosen)
+
+    def action_select_all(self) -> None:
+        """Select every matching finding, up to a limit."""
+        ids = self.table.pager.ids(self.table.query, SELECT_ALL_LIMIT + 1)
+        if len(ids) > SELECT_ALL_LIMIT:
+            self.patchtui.say(f"More than {SELECT_ALL_LIMIT:,} findings match; narrow the "
+                              "filters before selecting them all.", severity="warning")
+            return
+        self.table.select_ids(ids)
+        self.update_status()
+
+    def action_unselect(self) -> None:
+        """Unselect every finding."""
+        self.table.clear_selection()
+        self.update_status()
+
+    def action_set_status(self) -> None:
+        """Set the status of the selected findings, or of the one under the cursor."""
+        table = self.table
+        ids = sorted(table.selected) if table.selected else (
+            [table.current.id] if table.current else [])
+        if not ids:
+            self.patchtui.say("No finding to change.", severity="warning")
+            return
+        subject = table.current.name if len(ids) == 1 and table.current else None
+
+        def done(changed: int | None) -> None:
+            if changed is None:
+                return
+            table.clear_selection()
+            table.reload()
+            self.start_count()
+
+        self.app.push_screen(StatusDialog(ids, subject=subject), done)
+
+    @on(FindingTable.Opened)
+    def _open(self, event: FindingTable.Opened) -> None:
+        from patchtui.tui.detail import FindingDetailScreen
+
+        self.app.push_screen(FindingDetailScreen(event.row.id))

@@ -1,0 +1,94 @@
+"""The scans view: imported scans, and importing a report file from inside the TUI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from patchtui.store.scan_list import list_scans
+from patchtui.tui.importing import ImportDialog
+from patchtui.tui.plain import one_line
+
+if TYPE_CHECKING:
+    from patchtui.tui.app import PatchtuiApp
+
+COLUMNS = (("ID", 4), ("Scan time", 16), ("Scanner", 7), ("Name", 20), ("Findings", 8),
+           ("New", 6), ("Fixed", 6), ("Reop.", 5), ("N/V", 5), ("Imported by", 12),
+           ("Imported at", 16), ("File", 40))
+
+
+def _cells(scan: dict[str, Any]) -> list[Text]:
+    def number(value: int | None) -> Text:
+        return Text("-" if value is None else f"{value:,}", justify="right")
+
+    started = (scan["started_at"] or "").replace("T", " ")[:16]
+    if scan["time_source"] == "file-mtime":
+        started += "*"
+    return [
+        number(scan["id"]), Text(started), Text(one_line(scan["scanner"])),
+        Text(one_line(scan["name"]) or "-"), number(scan["findings"]), number(scan["new"]),
+        number(scan["fixed"]), number(scan["reopened"]), number(scan["not_verifiable"]),
+        Text(one_line(scan["imported_by"])), Text((scan["imported_at"] or "").replace("T", " ")[:16]),
+        Text(one_line(scan["file_name"])),
+    ]
+
+
+class ScansScreen(Screen):
+    """Every imported scan, newest first; ``i`` imports another report."""
+
+    CSS_PATH = "scans.tcss"
+
+    BINDINGS = [
+        Binding("i", "import_file", "Import a report"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+    ]
+
+    @property
+    def patchtui(self) -> PatchtuiApp:
+        """The running app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Scans, newest first · * time from the file's date · N/V not verifiable",
+                     id="scans-title", markup=False)
+        table: DataTable[Text] = DataTable(id="scans", cursor_type="row", zebra_stripes=True)
+        for title, width in COLUMNS:
+            table.add_column(title, width=width)
+        yield table
+        yield Static(id="scans-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.load()
+
+    def load(self) -> None:
+        """Read the scans again."""
+        table = self.query_one(DataTable)
+        scans = list_scans(self.patchtui.db)
+        table.clear()
+        for scan in scans:
+            table.add_row(*_cells(scan), key=str(scan["id"]))
+        self.query_one("#scans-status", Static).update(
+            Content(f"{len(scans):,} scans · i: import a report"))
+
+    def action_import_file(self) -> None:
+        """Pick a report file and import it with progress."""
+        def done(imported: bool | None) -> None:
+            self.load()
+
+        self.app.push_screen(ImportDialog(), done)
+
+    def action_refresh(self) -> None:
+        """Read the scans again."""
+        self.load()

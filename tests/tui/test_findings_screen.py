@@ -1,0 +1,117 @@
+"""The findings list driven by keys: counting, sorting, filtering, searching, opening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import make_app, screen_text, settle
+
+from patchtui.tui.dialogs import FilterDialog
+from patchtui.tui.finding_table import FindingTable
+
+
+def names(app) -> list[str]:
+    return [row.name for row in app.screen.query_one(FindingTable).rows]
+
+
+async def test_default_list_hides_info(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "9 findings" in text
+        assert "info, QoD<70 hidden (i)" in text
+        assert names(app)[0] == "MySQL Remote Code Execution"
+        assert "Nessus Scan Information" not in names(app)
+
+        await pilot.press("i")
+        await settle(pilot)
+        assert "11 findings" in screen_text(app)
+        assert "Nessus Scan Information" in names(app)
+
+
+async def test_sort_cycles_and_reverses(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.press(">")
+        table = app.screen.query_one(FindingTable)
+        assert table.query.sort == "name"
+        assert table.query.descending is True
+        assert names(app)[0] == "TLS Weak Cipher Suites"
+
+        await pilot.press("r")
+        await settle(pilot)
+        assert names(app) == [
+            "Apache Outdated Version", "ICMP Timestamp Disclosure", "Log4j Remote Code Execution",
+            "MySQL Remote Code Execution", "OpenSSL Heartbeat Information Disclosure",
+            "Postfix Outdated Version", "SMTP Cleartext Login", "SSH Weak Key Exchange",
+            "TLS Weak Cipher Suites",
+        ]
+        assert "by name \u25b2" in screen_text(app)
+
+
+async def test_filter_dialog_by_severity(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        assert isinstance(app.screen, FilterDialog)
+        await pilot.press("space")  # ticks "critical", the first severity
+        await pilot.press("tab", "tab", "tab", "enter")  # to the host line, which applies
+        await settle(pilot)
+        assert sorted(names(app)) == ["MySQL Remote Code Execution",
+                                      "OpenSSL Heartbeat Information Disclosure"]
+        assert "2 findings" in screen_text(app)
+        assert "sev: critical" in screen_text(app)
+
+        await pilot.press("c")
+        await settle(pilot)
+        assert "9 findings" in screen_text(app)
+
+
+async def test_search_by_words(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("/")
+        await pilot.press(*"CVE-2021", "enter")
+        await settle(pilot)
+        assert sorted(names(app)) == ["Apache Outdated Version", "Log4j Remote Code Execution"]
+        assert "search: CVE-2021" in screen_text(app)
+
+        await pilot.press("/", *("backspace",) * 8, *"opt/app", "enter")
+        await settle(pilot)
+        assert names(app) == ["Log4j Remote Code Execution"]
+
+        await pilot.press("/", *("backspace",) * 7, *"db1", "enter")
+        await settle(pilot)
+        assert sorted(names(app)) == ["ICMP Timestamp Disclosure", "MySQL Remote Code Execution",
+                                      "SSH Weak Key Exchange"]
+
+
+async def test_enter_opens_detail(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # the second critical: OpenSSL on 10.0.0.1
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "OpenSSL Heartbeat Information Disclosure" in text
+        assert "CVE-2014-0160" in text
+        assert "10.0.0.1 (web1.example.test)" in text
+        assert "CVSS v3: 9.8" in text
+
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "heartbeat leaked 64 kB" in text
+        assert "Seen by 1 scan" in text
+        assert "scan 1 weekly" in text
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one(FindingTable).current.name == (
+            "OpenSSL Heartbeat Information Disclosure")

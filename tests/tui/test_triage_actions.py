@@ -1,0 +1,111 @@
+"""Status changes from the TUI: one finding, a false positive's note, and a bulk selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ACTOR, make_app, screen_text, settle
+
+from patchtui.store import open_db
+from patchtui.tui.dialogs import StatusDialog
+from patchtui.tui.finding_table import FindingTable
+
+
+def status_of(db_path: Path, finding_id: int) -> str:
+    db = open_db(db_path)
+    return db.execute("SELECT status FROM findings WHERE id = ?", [finding_id]).fetchone()[0]
+
+
+def status_events(db_path: Path) -> list[tuple]:
+    db = open_db(db_path)
+    return db.execute(
+        "SELECT entity_id, actor, at, old, new, note FROM events"
+        " WHERE entity = 'finding' AND action = 'status' ORDER BY entity_id"
+    ).fetchall()
+
+
+async def test_set_status_with_note(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(FindingTable).current
+        assert first.name == "MySQL Remote Code Execution"
+
+        await pilot.press("o")
+        assert isinstance(app.screen, StatusDialog)
+        await pilot.press("2", *"ticket 42", "enter")
+        await settle(pilot)
+
+        assert status_of(small_db, first.id) == "in_progress"
+        assert status_events(small_db) == [
+            (first.id, ACTOR, "2026-02-01T09:30:00Z", "open", "in_progress", "ticket 42")]
+        assert "in progress" in screen_text(app).splitlines()[1]
+
+
+async def test_false_positive_needs_note(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(FindingTable).current
+
+        await pilot.press("o", "4", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusDialog)
+        assert "a note is required to mark a finding false_positive" in screen_text(app)
+        assert status_of(small_db, first.id) == "open"
+
+        await pilot.press(*"banner only, no mysql", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, StatusDialog)
+        assert status_of(small_db, first.id) == "false_positive"
+        assert status_events(small_db)[0][-1] == "banner only, no mysql"
+
+
+async def test_escape_cancels_status(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "3", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, StatusDialog)
+        assert status_events(small_db) == []
+
+
+async def test_bulk_selection_changes_each(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(FindingTable)
+        chosen = [row.id for row in table.rows[:3]]
+
+        await pilot.press("space", "space", "space")
+        assert table.selected == set(chosen)
+        assert "3 selected" in screen_text(app)
+
+        await pilot.press("o")
+        assert "Set the status of 3 findings" in screen_text(app)
+        await pilot.press("2", *"patch window friday", "enter")
+        await settle(pilot)
+
+        events = status_events(small_db)
+        assert [event[0] for event in events] == sorted(chosen)
+        assert {event[4] for event in events} == {"in_progress"}
+        assert {event[5] for event in events} == {"patch window friday"}
+        assert all(status_of(small_db, finding_id) == "in_progress" for finding_id in chosen)
+        assert table.selected == set()
+
+
+async def test_detail_sets_status_and_shows_event(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("o", "3", *"vendor fix applied", "enter")
+        await settle(pilot)
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "History (1 change)" in text
+        assert "tester  status open \u2192 patched" in text
+        assert "note: vendor fix applied" in text
