@@ -27,16 +27,17 @@ SORT_KEYS = {
     "cves": "f.cves",
     "first_seen": "f.first_seen",
     "last_seen": "f.last_seen",
-    "due": "ifnull(f.due_at, '~')",
+    "due": "f.due_at",
 }
-"""SQL of each sort key. All but ``due`` match an index of migration 2; NULL
-scores sort below 0 and findings without a due date after every date."""
+"""SQL of each sort key, each matching an index with the id as tie-breaker (``due``
+from migration 3, the others from migration 2). NULL scores sort below 0."""
+
+NULLABLE_KEYS = ("due",)
+"""Sort keys whose NULLs are paged as a block after every value (in ascending order);
+row values never compare with NULL, so the keyset condition treats that block apart."""
 
 MIN_QOD = 70
 """OpenVAS results below this quality of detection are hidden by default, as Greenbone does."""
-
-UNRESOLVED = ("open", "in_progress")
-"""Statuses in which a finding past its due date counts as overdue."""
 
 _COLUMNS = (
     "f.id, f.severity, f.status, f.host, f.port, f.protocol, f.cvss, f.name, f.cves,"
@@ -59,7 +60,8 @@ class ListQuery:
     show_hidden: bool = False
     """Show info findings (unless ``severities`` asks for them anyway) and low-QoD results."""
     overdue_at: str | None = None
-    """When set, only unresolved findings whose due date is before this UTC time."""
+    """When set, only findings whose due date is before this UTC time. The policy leaves
+    ``due_at`` empty for findings that need no fix, so this is its overdue rule."""
     sort: str = "severity"
     descending: bool = True
 
@@ -128,8 +130,8 @@ class FindingPager:
             clauses.append(condition)
             params += search_params
         if query.overdue_at is not None and self.has_due:
-            clauses.append(f"f.due_at < ? AND f.status IN ({', '.join('?' * len(UNRESOLVED))})")
-            params += [query.overdue_at, *UNRESOLVED]
+            clauses.append("f.due_at < ?")
+            params.append(query.overdue_at)
         return (" AND ".join(clauses) or "1"), params
 
     def first(self, query: ListQuery, limit: int) -> list[ListRow]:
@@ -159,9 +161,12 @@ class FindingPager:
         key = self._sort_key(query)
         condition, params = self.where(query)
         direction = "DESC" if query.descending else "ASC"
+        nulls = ""
+        if query.sort in NULLABLE_KEYS:
+            nulls = " NULLS FIRST" if query.descending else " NULLS LAST"
         rows = self.db.execute(
             f"SELECT f.id FROM findings f WHERE {condition}"
-            f" ORDER BY {key} {direction}, f.id {direction} LIMIT ?",
+            f" ORDER BY {key} {direction}{nulls}, f.id {direction} LIMIT ?",
             [*params, limit],
         )
         return [row[0] for row in rows]
@@ -177,20 +182,46 @@ class FindingPager:
         condition, params = self.where(query)
 
         # Reading forward in a descending list walks the index downwards, and so on.
-        downwards = query.descending == forward
-        if start is not None:
-            condition += f" AND ({key}, f.id) {'<' if downwards else '>'} (?, ?)"
-            params += list(start)
-        direction = "DESC" if downwards else "ASC"
+        upwards = query.descending != forward
+        direction = "ASC" if upwards else "DESC"
         due = ", f.due_at" if self.has_due else ""
-        cursor = self.db.execute(
-            f"SELECT {key} AS sort_value, {_COLUMNS}{due} FROM findings f WHERE {condition}"
-            f" ORDER BY {key} {direction}, f.id {direction} LIMIT ?",
-            [*params, limit],
-        )
-
-        rows = [_row(record) for record in cursor]
+        rows: list[ListRow] = []
+        for segment, segment_params in _segments(key, query.sort in NULLABLE_KEYS, start, upwards):
+            cursor = self.db.execute(
+                f"SELECT {key} AS sort_value, {_COLUMNS}{due} FROM findings f"
+                f" WHERE {condition} AND {segment}"
+                f" ORDER BY {key} {direction}, f.id {direction} LIMIT ?",
+                [*params, *segment_params, limit - len(rows)],
+            )
+            rows += [_row(record) for record in cursor]
+            if len(rows) >= limit:
+                break
         return rows if forward else rows[::-1]
+
+
+def _segments(key: str, nullable: bool, start: tuple[Any, int] | None, upwards: bool
+              ) -> list[tuple[str, list[Any]]]:
+    """Return the conditions that select, in order, the rows after ``start`` in one direction.
+
+    A key that is never NULL needs one keyset condition. A nullable key is
+    ordered as its values, then its NULLs by id; each part is read with its
+    own condition, because ``(NULL, id) > (?, ?)`` is never true.
+    """
+    comparison = ">" if upwards else "<"
+    if not nullable:
+        if start is None:
+            return [("1", [])]
+        return [(f"({key}, f.id) {comparison} (?, ?)", list(start))]
+
+    every_value, every_null = (f"{key} IS NOT NULL", []), (f"{key} IS NULL", [])
+    if start is None:
+        return [every_value, every_null] if upwards else [every_null, every_value]
+    value, finding_id = start
+    if value is None:
+        later_nulls = (f"{key} IS NULL AND f.id {comparison} ?", [finding_id])
+        return [later_nulls] if upwards else [later_nulls, every_value]
+    later_values = (f"{key} IS NOT NULL AND ({key}, f.id) {comparison} (?, ?)", [value, finding_id])
+    return [later_values, every_null] if upwards else [later_values]
 
 
 def _row(record: tuple[Any, ...]) -> ListRow:

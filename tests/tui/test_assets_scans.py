@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ACTOR, make_app, screen_text, settle
 from textual.widgets import DataTable, ProgressBar
-from tui_reports import many_findings, small_network, write_report
 
 from patchtui.store import open_db
 from patchtui.tui.assets import AssetDialog
 from patchtui.tui.finding_table import FindingTable
 from patchtui.tui.importing import ImportDialog
+from tests.tui.helpers import ACTOR, make_app, screen_text, settle
+from tests.tui.tui_reports import many_findings, small_network, write_report
 
 
 async def test_edit_asset_tier_owner(small_db: Path) -> None:

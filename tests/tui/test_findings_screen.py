@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_app, screen_text, settle
-
 from patchtui.tui.dialogs import FilterDialog
 from patchtui.tui.finding_table import FindingTable
+from tests.tui.helpers import make_app, screen_text, settle
 
 
 def names(app) -> list[str]:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ACTOR, make_app, screen_text, settle
 
 from patchtui.importers.model import FindingRecord, HostRecord, ScanInfo
 from patchtui.store import open_db
 from patchtui.store.ingest import ScanFile, ingest
 from patchtui.triage.importing import import_file
 from patchtui.tui.finding_table import FindingTable
+from tests.tui.helpers import ACTOR, make_app, screen_text, settle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ESC_NAME = "ESC \x1b[31mred\x1b[0m name"

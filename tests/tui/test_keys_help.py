@@ -7,13 +7,13 @@ import inspect
 import pkgutil
 from pathlib import Path
 
-from conftest import make_app, screen_text, settle
 from textual.binding import Binding
 from textual.dom import DOMNode
 
 import patchtui.tui
 from patchtui.tui.app import AREAS, PatchtuiApp
 from patchtui.tui.help import HelpScreen
+from tests.tui.helpers import make_app, screen_text, settle
 
 
 def tui_classes() -> list[type[DOMNode]]:

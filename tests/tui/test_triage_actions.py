@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ACTOR, make_app, screen_text, settle
-
 from patchtui.store import open_db
 from patchtui.tui.dialogs import StatusDialog
 from patchtui.tui.finding_table import FindingTable
+from tests.tui.helpers import ACTOR, make_app, screen_text, settle
 
 
 def status_of(db_path: Path, finding_id: int) -> str:
