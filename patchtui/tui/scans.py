@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from patchtui.store.scan_list import list_scans
+from patchtui.store.scans import list_scans
 from patchtui.tui.importing import ImportDialog
 from patchtui.tui.plain import one_line
 
