@@ -441,3 +441,19 @@ def vulnerability_exists(db: Database, scanner: str, plugin_id: str) -> bool:
     row = db.execute("SELECT 1 FROM vulnerabilities WHERE scanner = ? AND plugin_id = ?",
                      [scanner, plugin_id]).fetchone()
     return row is not None
+
+
+def finding_facts(db: Database, finding_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Return id, check, name and asset of each existing finding among ``finding_ids``."""
+    ids = list(finding_ids)
+    facts: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        facts += _rows(
+            db,
+            "SELECT f.id, f.scanner, f.plugin_id, f.name, f.asset_id, a.key AS host, f.status"
+            f" FROM findings f JOIN assets a ON a.id = f.asset_id"
+            f" WHERE f.id IN ({', '.join('?' * len(chunk))}) ORDER BY f.id",
+            chunk,
+        )
+    return facts

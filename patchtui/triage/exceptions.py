@@ -284,3 +284,43 @@ def describe_scope(row: dict[str, Any]) -> str:
         where = f"on {assets}" if assets else "on every asset"
         return f"{row['scanner']}:{row['plugin_id']} {where}"
     return f"everything on {assets}"
+
+
+@dataclass(slots=True)
+class ScopeChoice:
+    """One way to scope an exception over chosen findings, with its label for a menu."""
+
+    label: str
+    scope: Scope
+
+
+def scope_choices(db: Database, finding_ids: list[int]) -> list[ScopeChoice]:
+    """Return the scopes that fit a selection of findings, the chosen findings first.
+
+    A selection of one check offers that check on the selected assets and
+    everywhere; a selection on one asset offers everything on that asset.
+    """
+    facts = store.finding_facts(db, finding_ids)
+    if not facts:
+        return []
+    ids = tuple(fact["id"] for fact in facts)
+    count = len(ids)
+    choices = [ScopeChoice(f"only the {count} chosen finding{'s' if count != 1 else ''}",
+                           Scope("findings", finding_ids=ids))]
+
+    checks = {(fact["scanner"], fact["plugin_id"]) for fact in facts}
+    assets = dict.fromkeys((fact["asset_id"], fact["host"]) for fact in facts)
+    if len(checks) == 1:
+        scanner, plugin_id = next(iter(checks))
+        hosts = [host for _, host in assets]
+        named = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+        choices.append(ScopeChoice(f"{scanner}:{plugin_id} on {named}, also in later scans",
+                                   Scope("vulnerability", scanner=scanner, plugin_id=plugin_id,
+                                         asset_ids=tuple(asset for asset, _ in assets))))
+        choices.append(ScopeChoice(f"{scanner}:{plugin_id} on every asset, also in later scans",
+                                   Scope("vulnerability", scanner=scanner, plugin_id=plugin_id)))
+    if len(assets) == 1:
+        asset_id, host = next(iter(assets))
+        choices.append(ScopeChoice(f"everything on {host}, also in later scans",
+                                   Scope("asset", asset_ids=(asset_id,))))
+    return choices

@@ -213,6 +213,15 @@ def tick_step(db: Database, task_id: int, number: int, ticked: bool = True,
                        patchable if became_done else [])
 
 
+def set_step_note(db: Database, task_id: int, number: int, note: str | None, *,
+                  clock: Clock = system_clock, actor: str | None = None) -> None:
+    """Replace the note on a step; an empty note clears it."""
+    _open_task(db, task_id)
+    _step(db, task_id, number)
+    store.set_step_note(db, task_id, number, (note or "").strip() or None, at=to_text(clock()),
+                        actor=actor or current_actor())
+
+
 def mark_findings_patched(db: Database, task_id: int, *, clock: Clock = system_clock,
                           actor: str | None = None) -> int:
     """Mark the task's open and in-progress findings ``patched``; return how many changed."""
