@@ -22,8 +22,8 @@ from patchtui.importers.model import SEVERITIES, FindingRecord, HostRecord, Pars
 from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
 from patchtui.store.policy import refresh_after_import
-from patchtui.store.verify import judge, pack_plugin_set
 from patchtui.store.search import refresh_for_scan
+from patchtui.store.verify import judge, pack_plugin_set
 from patchtui.triage import rescan
 from patchtui.triage.severity import effective_severity, severity_rank
 

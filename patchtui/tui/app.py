@@ -20,7 +20,8 @@ through ``patchtui.tui.plain`` and messages through ``self.app.say``, never
 through markup.
 
 App keys: ``q`` quit, ``?`` help, ``escape`` back, ``ctrl+p`` command palette,
-and one key per area (``f`` findings, ``a`` assets, ``s`` scans).
+and one key per area (``f`` findings, ``a`` assets, ``s`` scans, ``x`` exceptions,
+``p`` patch tasks).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ AREAS: tuple[Area, ...] = (
     Area("findings", "f", "Findings", "patchtui.tui.findings:FindingsScreen"),
     Area("assets", "a", "Assets", "patchtui.tui.assets:AssetsScreen"),
     Area("scans", "s", "Scans and import", "patchtui.tui.scans:ScansScreen"),
+    Area("exceptions", "x", "Exceptions", "patchtui.tui.exceptions:ExceptionsScreen"),
+    Area("tasks", "p", "Patch tasks", "patchtui.tui.tasks:TasksScreen"),
 )
 """Every area, in the order the help and the palette list them; the first opens at start."""
 
@@ -155,4 +158,4 @@ def create_app(db_path: Path | str, *, clock: Clock = system_clock, actor: str |
                ) -> PatchtuiApp:
     """Open (creating and migrating if needed) the database at ``db_path`` and build the app."""
     path = Path(db_path)
-    return PatchtuiApp(path, db=open_db(path), clock=clock, actor=actor)
+    return PatchtuiApp(path, db=open_db(path, clock=clock), clock=clock, actor=actor)

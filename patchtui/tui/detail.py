@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from patchtui.store.events import events_for
 from patchtui.store.findings import get_finding, observations
 from patchtui.tui.dialogs import StatusDialog
+from patchtui.tui.exceptions import covering_lines
 from patchtui.tui.plain import STATUS_LABELS, one_line, plain, severity_name
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class FindingDetailScreen(Screen):
         db = self.patchtui.db
         sightings = observations(db, self.finding_id)
         widgets = self._summary(record)
+        widgets += [_text(line) for line in covering_lines(db, self.finding_id)]
         widgets += self._vulnerability(record)
         widgets.append(_section("Latest plugin output"))
         latest = sightings[0]["plugin_output"] if sightings else None

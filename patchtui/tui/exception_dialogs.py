@@ -26,7 +26,7 @@ class ExceptionForm(FormDialog):
     """Record a new exception over chosen findings or a rule.
 
     ``choices`` are the scopes that fit the findings selected in the findings
-    view; without them the form asks for a check and hosts. Dismisses with the
+    view; without them the form has fields for a check and hosts. Dismisses with the
     new exception's id, or None when cancelled.
     """
 

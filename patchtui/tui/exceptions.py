@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from patchtui.tui.app import PatchtuiApp
 
 FILTERS = ((), ("active", "expiring"), ("expiring",), ("expired",), ("revoked",))
-"""What ``v`` cycles through: all, in force, expiring, expired, revoked."""
+"""State groups that ``v`` cycles through: all, in force, expiring, expired, revoked."""
 FILTER_NAMES = ("all", "in force", "expiring", "expired", "revoked")
 STATE_LABELS = {"active": "active", "expiring": "expiring", "expired": "EXPIRED",
                 "revoked": "revoked"}

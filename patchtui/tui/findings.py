@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 from patchtui.clock import to_text
 from patchtui.store import open_db
 from patchtui.store.pages import SORT_KEYS, FindingPager, ListQuery
+from patchtui.triage.exceptions import expire_due
 from patchtui.tui.dialogs import FilterDialog, StatusDialog
 from patchtui.tui.finding_table import FindingTable
 from patchtui.tui.plain import STATUS_LABELS, one_line
@@ -38,6 +39,8 @@ class FindingsScreen(Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/"),
         Binding("o", "set_status", "Set status"),
+        Binding("e", "accept_risk", "Accept risk"),
+        Binding("t", "add_to_task", "Add to task"),
         Binding("v", "filters", "Filters"),
         Binding("i", "toggle_hidden", "Show info/low QoD"),
         Binding("greater_than_sign", "cycle_sort(1)", "Next sort column", key_display=">"),
@@ -71,6 +74,7 @@ class FindingsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        expire_due(self.patchtui.db, clock=self.patchtui.clock, actor=self.patchtui.actor)
         self.table.load()
         self.table.focus()
         self.start_count()
@@ -78,6 +82,7 @@ class FindingsScreen(Screen):
     def on_screen_resume(self) -> None:
         # Another screen may have changed findings (a status, an import) since this one showed.
         if self.count_generation:
+            expire_due(self.patchtui.db, clock=self.patchtui.clock, actor=self.patchtui.actor)
             self.table.reload()
             self.start_count()
 
@@ -90,6 +95,7 @@ class FindingsScreen(Screen):
 
     def apply_query(self, query: ListQuery) -> None:
         """Show the list for ``query`` from its start and recount."""
+        expire_due(self.patchtui.db, clock=self.patchtui.clock, actor=self.patchtui.actor)
         self.table.load(query)
         self.start_count()
 
@@ -245,6 +251,28 @@ class FindingsScreen(Screen):
             self.start_count()
 
         self.app.push_screen(StatusDialog(ids, subject=subject), done)
+
+    def _chosen_ids(self) -> list[int]:
+        table = self.table
+        return sorted(table.selected) if table.selected else ([table.current.id] if table.current else [])
+
+    def _changed(self, result: int | None) -> None:
+        if result is not None:
+            self.table.clear_selection()
+            self.table.reload()
+            self.start_count()
+
+    def action_accept_risk(self) -> None:
+        """Record an exception over the selected findings, or the one under the cursor."""
+        from patchtui.tui.exceptions import new_exception_for
+
+        new_exception_for(self.patchtui, self._chosen_ids(), self._changed)
+
+    def action_add_to_task(self) -> None:
+        """Add the selected findings, or the one under the cursor, to a new or open task."""
+        from patchtui.tui.tasks import add_findings_to_task
+
+        add_findings_to_task(self.patchtui, self._chosen_ids(), self._changed)
 
     @on(FindingTable.Opened)
     def _open(self, event: FindingTable.Opened) -> None:

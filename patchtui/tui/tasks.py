@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 FILTERS = (("open", "in_progress", "done", "verified"), ("open", "in_progress"), ("done",),
            ("verified",), ("closed",), ())
-"""What ``v`` cycles through; the first hides closed tasks."""
+"""State groups that ``v`` cycles through; the first hides closed tasks."""
 FILTER_NAMES = ("not closed", "to do", "done", "verified", "closed", "all")
 STATE_LABELS = {"open": "open", "in_progress": "in progress", "done": "done",
                 "verified": "verified", "closed": "closed"}

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from patchtui.store.triage import change_status
-from patchtui.triage.tiers import set_tier
 from patchtui.triage.policy import TierRule, load_policy, save_policy
 from patchtui.triage.status import set_status
+from patchtui.triage.tiers import set_tier
 from tests.policy.conftest import asset_id, events, finding
 from tests.reports import Host, Item, day
 

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from patchtui.cli import main
 from patchtui.errors import ReportError
 from patchtui.store.findings import FindingFilter, iter_findings
-from patchtui.triage.tiers import set_tier
 from patchtui.triage.enrich import enrich_file, threat_status
 from patchtui.triage.explain import due_reasons, priority_reasons
+from patchtui.triage.tiers import set_tier
 from tests.policy.conftest import FIXTURES, asset_id, events, finding
 from tests.reports import Host, Item, day
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from patchtui.store.policy import ranking_facts
-from patchtui.triage.tiers import set_tier
 from patchtui.triage.explain import priority_reasons
 from patchtui.triage.priority import PriorityInput, priority
+from patchtui.triage.tiers import set_tier
 from tests.policy.conftest import asset_id, finding
 from tests.reports import Host, Item, day
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from patchtui.tui.app import create_app
 from textual.widgets import Input
 
 from patchtui.store.events import events_for
+from patchtui.tui.app import create_app
 from patchtui.tui.exception_dialogs import ExceptionForm, ExtendDialog, RevokeDialog
 from patchtui.tui.exceptions import ExceptionDetailScreen, ExceptionsScreen
 from patchtui.tui.long_text import LongText

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from patchtui.tui.app import create_app
 from textual.widgets import DataTable
 
 from patchtui.store import tasks as store
+from patchtui.tui.app import create_app
 from patchtui.tui.forms import ConfirmDialog, TextPrompt
 from patchtui.tui.task_dialogs import TaskForm, TaskPicker
 from patchtui.tui.tasks import TaskDetailScreen, TasksScreen
