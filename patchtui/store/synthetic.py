@@ -1,11 +1,12 @@
 """Fill a database with made-up findings, fast, for benchmarks only.
 
 Importing a synthetic report of a million findings through the real importer
-takes minutes; this writes the same tables directly in one transaction with
-``executemany`` (about 10 s a million rows on a 2-core machine). The rows
-follow the schema's rules (one finding per asset, check and port, an
-observation per finding, a full-text row per finding) but no audit events.
-Never call it on a real database.
+takes minutes, so this writes the same tables directly in one transaction
+with ``executemany``. The rows follow the schema's rules (one finding per
+asset, check and port, an observation per finding, a full-text row per
+finding, due dates and priorities from the stored policy) but carry no audit
+events. It runs no ANALYZE, because a real database has no statistics
+either. Never call it on a real database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import random
 from collections.abc import Iterator
 
 from sqlite_utils import Database
+
+from patchtui.store.policy import refresh_all_findings
 
 _WORDS = (
     "apache openssl ssh tls certificate expired kernel php mysql nginx samba smb windows "
@@ -82,7 +85,7 @@ def fill_synthetic(db: Database, findings: int, *, per_host: int = 100, checks: 
             " FROM findings f JOIN assets a ON a.id = f.asset_id"
             " JOIN observations o ON o.finding_id = f.id"
         )
-    db.execute("ANALYZE")
+        refresh_all_findings(db)
 
 
 def _ip(number: int) -> str:
@@ -102,19 +105,19 @@ def _check(rng: random.Random, number: int) -> dict:
 
 def _findings(rng: random.Random, count: int, hosts: int, catalogue: list[dict]) -> Iterator[tuple]:
     used: set[tuple[int, int, int]] = set()
-    made = 0
-    while made < count:
-        asset_id = made % hosts + 1
+    written = 0
+    while written < count:
+        asset_id = written % hosts + 1
         check = rng.choice(catalogue)
         port = rng.choice(_PORTS)
         if (asset_id, check["id"], port) in used:
             continue
         used.add((asset_id, check["id"], port))
-        made += 1
+        written += 1
         first = rng.randrange(len(_SCAN_TIMES))
         last = rng.randrange(first, len(_SCAN_TIMES))
         qod = rng.choice((30, 70, 80, 95, 98)) if check["scanner"] == "openvas" else None
-        yield (made, asset_id, check["id"], check["scanner"], str(check["id"]), port,
+        yield (written, asset_id, check["id"], check["scanner"], str(check["id"]), port,
                _weighted(rng, _STATUSES), _SCAN_TIMES[last], check["severity"], check["cvss"],
                check["name"], _ip(asset_id), ", ".join(check["cves"]), qod, _SCAN_TIMES[first],
                _SCAN_TIMES[last])

@@ -156,6 +156,9 @@ class PatchtuiApp(App[None]):
 
 def create_app(db_path: Path | str, *, clock: Clock = system_clock, actor: str | None = None
                ) -> PatchtuiApp:
-    """Open (creating and migrating if needed) the database at ``db_path`` and build the app."""
+    """Open (creating and migrating if needed) the database at ``db_path`` and build the app.
+
+    Opening the database also expires the exceptions whose last day is before ``clock``'s day.
+    """
     path = Path(db_path)
     return PatchtuiApp(path, db=open_db(path, clock=clock), clock=clock, actor=actor)

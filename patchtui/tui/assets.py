@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from patchtui.errors import PatchtuiError
+from patchtui.store import open_db
 from patchtui.store.asset_admin import get_asset, list_assets
 from patchtui.store.pages import ListQuery
 from patchtui.triage.assets import TIERS, edit_asset
@@ -23,8 +24,9 @@ from patchtui.tui.plain import one_line
 if TYPE_CHECKING:
     from patchtui.tui.app import PatchtuiApp
 
-COLUMNS = (("Host", 15), ("Name", 18), ("Tier", 8), ("Owner", 10), ("Crit", 4), ("High", 4),
+COLUMNS = (("Host", 15), ("Name", 16), ("Tier", 8), ("Owner", 8), ("Crit", 4), ("High", 4),
            ("Med", 4), ("Low", 4), ("Notes", 30))
+"""Titles and widths; the columns up to Low fit 80 cells with the table's cell padding."""
 SEVERITY_STYLES = ("red bold", "dark_orange", "yellow", "")
 
 
@@ -75,10 +77,24 @@ class AssetsScreen(Screen):
             self.load()
 
     def load(self) -> None:
-        """Read the assets again, keeping the cursor on the same row number."""
+        """Read the assets again in a worker thread; the counts take a moment at a million findings."""
+        self.query_one("#assets-status", Static).update(Content("reading assets…"))
+        self.read_assets()
+
+    @work(thread=True, exclusive=True, group="assets", exit_on_error=False)
+    def read_assets(self) -> None:
+        """Read every asset with its counts on a connection of this thread."""
+        db = open_db(self.patchtui.db_path, migrate_schema=False)
+        try:
+            assets = list_assets(db)
+        finally:
+            db.conn.close()
+        self.app.call_from_thread(self._fill, assets)
+
+    def _fill(self, assets: list[dict[str, Any]]) -> None:
+        """Show ``assets``, keeping the cursor on the same row number."""
         table = self.query_one(DataTable)
         row = table.cursor_row
-        assets = list_assets(self.patchtui.db)
         table.clear()
         for asset in assets:
             table.add_row(*_cells(asset), key=str(asset["id"]))
@@ -162,7 +178,8 @@ class AssetDialog(ModalScreen[bool | None]):
                                           f" ({one_line(name)})" if name else ""), id="title")
             yield OptionList(*(Option(f"tier: {tier}", id=tier) for tier in TIERS), id="tier")
             yield Input(value=asset.get("owner") or "", placeholder="owner", id="owner")
-            yield TextArea(asset.get("notes") or "", id="notes", soft_wrap=True)
+            yield TextArea(asset.get("notes") or "", id="notes", soft_wrap=True,
+                           placeholder="notes (tab leaves this box)")
             yield Static(id="error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")

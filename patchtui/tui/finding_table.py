@@ -4,8 +4,8 @@ Textual's DataTable keeps and measures every row, which freezes the screen
 for minutes at a million findings. This widget keeps a window of at most
 ``MAX_ROWS`` rows around the cursor and fetches the next or previous page by
 keyset (``patchtui.store.pages``) when the cursor walks off either end. It
-has no scrollbar, because that would need the total count and random access
-by offset; the screen shows the position in its status line instead.
+has no scrollbar, because a scrollbar needs the total count and random access
+by offset. The screen shows the position in its status line instead.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class FindingTable(Widget, can_focus=True):
         self.at_start = True
         self.at_end = True
         self.selected: set[int] = set()
-        self.scroll_x = 0
+        self.column_offset = 0
         self.empty_message = "No findings match."
 
     # -- loading ---------------------------------------------------------------
@@ -280,7 +280,7 @@ class FindingTable(Widget, can_focus=True):
     def action_scroll_columns(self, delta: int) -> None:
         """Scroll the columns sideways to reach those beyond the screen's width."""
         limit = max(0, self.total_width() - self.size.width)
-        self.scroll_x = max(0, min(self.scroll_x + delta, limit))
+        self.column_offset = max(0, min(self.column_offset + delta, limit))
         self.refresh()
 
     def action_toggle_select(self) -> None:
@@ -344,7 +344,7 @@ class FindingTable(Widget, can_focus=True):
             return Strip([Segment(set_cell_size(" " + self.empty_message, width), style)])
         else:
             return Strip.blank(width, base)
-        return strip.crop_extend(self.scroll_x, self.scroll_x + width, base)
+        return strip.crop_extend(self.column_offset, self.column_offset + width, base)
 
     def _header(self, style: Style) -> Strip:
         segments = [Segment("  ", style)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -59,6 +60,7 @@ class FindingsScreen(Screen):
         self.scope_title = title
         self.count_generation = 0
         self.match_count: int | None = None
+        self.count_connection: sqlite3.Connection | None = None
 
     @property
     def patchtui(self) -> PatchtuiApp:
@@ -78,6 +80,16 @@ class FindingsScreen(Screen):
         self.table.load()
         self.table.focus()
         self.start_count()
+
+    def _explain_empty(self) -> None:
+        """Say why the list is empty: no findings at all, or none matching."""
+        table = self.table
+        if table.rows:
+            return
+        if table.pager.first(ListQuery(show_hidden=True), 1):
+            table.empty_message = "No findings match. Press c to clear the filters."
+        else:
+            table.empty_message = "No findings yet. Press s, then i, to import a report."
 
     def on_screen_resume(self) -> None:
         # Another screen may have changed findings (a status, an import) since this one showed.
@@ -100,19 +112,31 @@ class FindingsScreen(Screen):
         self.start_count()
 
     def start_count(self) -> None:
-        """Count the matches in a worker thread; the status line shows the count when ready."""
+        """Count the matches in a worker thread; the status line shows the count when ready.
+
+        A count still running for an earlier query is interrupted, so quick
+        filter changes do not pile up counts of a million rows.
+        """
         self.count_generation += 1
         self.match_count = None
         self.update_status()
+        running = self.count_connection
+        if running is not None:
+            running.interrupt()
         self.count_matches(self.table.query, self.count_generation)
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def count_matches(self, query: ListQuery, generation: int) -> None:
         """Count the findings matching ``query`` on a connection of this thread."""
         db = open_db(self.patchtui.db_path, migrate_schema=False)
+        self.count_connection = db.conn
         try:
             count = FindingPager(db).count(query)
+        except sqlite3.OperationalError:
+            return  # interrupted by a newer count
         finally:
+            if self.count_connection is db.conn:
+                self.count_connection = None
             db.conn.close()
         self.app.call_from_thread(self._show_count, generation, count)
 
@@ -123,6 +147,7 @@ class FindingsScreen(Screen):
 
     @on(FindingTable.Moved)
     def _moved(self) -> None:
+        self._explain_empty()
         self.update_status()
 
     def update_status(self) -> None:

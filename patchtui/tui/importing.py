@@ -1,9 +1,10 @@
 """Importing a report from the TUI: pick a file, watch the progress, cancel, read the summary.
 
 The import runs in a worker thread with its own SQLite connection. Its
-progress callback reports how much of the file the parser has read about ten
-times a second and raises ``ImportCancelled`` once the admin cancels; the
-import's transaction then rolls back, so a cancelled import writes nothing.
+progress callback reports how much of the file the parser has read, about
+ten times a second. Once the admin cancels, the callback raises
+``ImportCancelled`` and the import's transaction rolls back, so a cancelled
+import writes nothing.
 """
 
 from __future__ import annotations
@@ -45,13 +46,17 @@ class SafeDirectoryTree(DirectoryTree):
         return Text(visible(text, single_line=True))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def summary_lines(summary: ImportSummary) -> list[str]:
     """Describe one import's result in a few lines of plain text."""
     if summary.duplicate_of is not None:
         return [f"{summary.file}: already imported as scan {summary.duplicate_of}; nothing changed."]
     lines = [
         f"{summary.file}: imported as scan {summary.scan_id} ({summary.format}, "
-        f"{summary.hosts:,} hosts, {summary.findings:,} findings)",
+        f"{_count(summary.hosts, 'host')}, {_count(summary.findings, 'finding')})",
         f"new {summary.new:,} · seen again {summary.seen_again:,} · fixed {summary.fixed:,}"
         f" · reopened {summary.reopened:,} · not verifiable {summary.not_verifiable:,}"
         f" · skipped {summary.skipped:,}",
@@ -168,7 +173,6 @@ class ImportDialog(ModalScreen[bool]):
             self.query_one("#progress", ProgressBar).update(progress=100)
             self.imported = summary.duplicate_of is None
             text = "\n".join(summary_lines(summary))
-            self.patchtui.say(summary_lines(summary)[0])
         else:
             text = error or ""
         self.query_one("#result", Static).update(Content(visible(text)))

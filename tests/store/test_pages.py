@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from patchtui.store import open_db
-from patchtui.store.pages import SORT_KEYS, FindingPager, ListQuery
+from patchtui.store import pages
+from patchtui.store.pages import NULLABLE_KEYS, SORT_KEYS, FindingPager, ListQuery
 from patchtui.store.search import match_expression
 from patchtui.triage.importing import import_file
 from tests.tui.tui_reports import Host, Item, many_findings, small_network, write_report
@@ -15,9 +16,16 @@ from tests.tui.tui_reports import Host, Item, many_findings, small_network, writ
 SORTS = list(SORT_KEYS)
 
 
-@pytest.fixture
-def pager(tmp_path: Path) -> FindingPager:
-    """A pager over 600 findings on 30 hosts plus the small network's eleven."""
+@pytest.fixture(params=["sorted", "index walk"])
+def pager(request, tmp_path: Path, monkeypatch) -> FindingPager:
+    """A pager over 600 findings on 30 hosts plus the small network's eleven.
+
+    Each test runs twice: with the real threshold every filter here is sparse
+    (its matches are sorted), and with a threshold of 1 every filter is dense
+    (the pager walks the sort index).
+    """
+    if request.param == "index walk":
+        monkeypatch.setattr(pages, "DENSE_MATCHES", 1)
     db = open_db(tmp_path / "pages.db")
     import_file(db, write_report(tmp_path / "small.nessus", small_network()))
     hosts = many_findings(hosts=30, items=20)
@@ -85,6 +93,18 @@ def test_sort_uses_index(pager: FindingPager, sort: str) -> None:
     details = " ".join(row[3] for row in plan)
     assert f"findings_sort_{'due_at' if sort == 'due' else sort}" in details
     assert "TEMP B-TREE" not in details
+
+
+@pytest.mark.parametrize("sort", NULLABLE_KEYS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_nulls_come_last(pager: FindingPager, sort: str, descending: bool) -> None:
+    query = ListQuery(sort=sort, descending=descending, show_hidden=True)
+    values = [row.sort_value for row in pager.first(query, 1000)]
+    first_null = values.index(None)
+    assert first_null > 0
+    assert all(value is None for value in values[first_null:])
+    present = values[:first_null]
+    assert present == sorted(present, reverse=descending)
 
 
 def test_hidden_rules(pager: FindingPager) -> None:

@@ -36,12 +36,16 @@ def screen_text(app: PatchtuiApp) -> str:
 
 
 async def settle(pilot) -> None:
-    """Wait for the app's counting and import workers to finish, then for a repaint.
+    """Wait for the app's counting, import and asset workers to finish, then for a repaint.
 
     The directory tree's loader is a worker that never ends, so waiting for
     every worker would hang while the import dialog is open.
     """
-    workers = [worker for worker in pilot.app.workers if worker.group in ("count", "import")]
-    if workers:  # an empty list would mean every worker
+    await pilot.pause()  # lets a screen that just opened start its workers
+    while True:
+        workers = [worker for worker in pilot.app.workers
+                   if worker.group in ("count", "import", "assets") and not worker.is_finished]
+        if not workers:  # an empty list would mean every worker
+            break
         await pilot.app.workers.wait_for_complete(workers)
     await pilot.pause()

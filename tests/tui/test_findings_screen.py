@@ -114,3 +114,26 @@ async def test_enter_opens_detail(small_db: Path) -> None:
         await pilot.pause()
         assert app.screen.query_one(FindingTable).current.name == (
             "OpenSSL Heartbeat Information Disclosure")
+
+
+async def test_columns_scroll_sideways(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Name" in header
+        assert "CVEs" not in header
+        await pilot.press(*["right"] * 8)  # 8 cells a press, up to the last column
+        header = screen_text(app).splitlines()[0]
+        assert "CVEs" in header
+        assert "Last seen" in header
+        assert "Sev" not in header
+
+
+async def test_empty_database_says_how_to_import(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "empty.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "No findings yet. Press s, then i, to import a report." in text
+        assert "0 findings" in text
