@@ -2,9 +2,9 @@
 
 A page is fetched with ``WHERE (key, id) > (?, ?) ORDER BY key, id LIMIT n``
 (reversed for descending order), which reads only the rows it returns when
-the sort key has an index with the id as tie-breaker (migration 2). Offsets
-are never used: at a million rows ``LIMIT/OFFSET`` costs tens of milliseconds
-a page, a keyset step well under one.
+the sort key has an index with the id as tie-breaker. Offsets are never
+used: at a million rows ``LIMIT/OFFSET`` costs tens of milliseconds a page,
+a keyset step well under one.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ DENSE_MATCHES = 5000
 """Matches above which a page is read along the sort index rather than sorted.
 
 With at least this many matches, walking the sort index meets a page of
-matches quickly (at a million findings, 100 rows need at most about 20,000
-index steps). With fewer, reading the matches through the filter's own index
-and sorting them is faster, and walking could cross the whole index."""
+matches quickly: at a million findings, 100 rows take about 20,000 index steps
+when the matches are spread evenly along the sort order (more when they
+bunch at its far end). With fewer, reading the matches through the filter's
+own index and sorting them is faster, and walking could cross the whole index."""
 
 MIN_QOD = 70
 """OpenVAS results below this quality of detection are hidden by default, as Greenbone does."""

@@ -79,7 +79,8 @@ class FindingsScreen(Screen):
         expire_due(self.patchtui.db, clock=self.patchtui.clock, actor=self.patchtui.actor)
         self.table.load()
         self.table.focus()
-        self.start_count()
+        # Counting a million rows competes for the CPU, so it starts once the first page shows.
+        self.call_after_refresh(self.start_count)
 
     def _explain_empty(self) -> None:
         """Say why the list is empty: no findings at all, or none matching."""

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from patchtui.store import open_db
-from patchtui.store import pages
+from patchtui.store import open_db, pages
 from patchtui.store.pages import NULLABLE_KEYS, SORT_KEYS, FindingPager, ListQuery
 from patchtui.store.search import match_expression
 from patchtui.triage.importing import import_file

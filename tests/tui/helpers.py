@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,9 +17,9 @@ def fixed_clock() -> datetime:
     return NOW
 
 
-def make_app(db_path: Path) -> PatchtuiApp:
+def make_app(db_path: Path, clock: Callable[[], datetime] = fixed_clock) -> PatchtuiApp:
     """Build the app the way the CLI does, on the tests' clock and actor."""
-    return create_app(db_path, clock=fixed_clock, actor=ACTOR)
+    return create_app(db_path, clock=clock, actor=ACTOR)
 
 
 def screen_lines(app: PatchtuiApp) -> list[str]:

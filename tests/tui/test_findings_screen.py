@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from patchtui.store import open_db
 from patchtui.tui.dialogs import FilterDialog
 from patchtui.tui.finding_table import FindingTable
 from tests.tui.helpers import make_app, screen_text, settle
@@ -137,3 +139,20 @@ async def test_empty_database_says_how_to_import(tmp_path: Path) -> None:
         text = screen_text(app)
         assert "No findings yet. Press s, then i, to import a report." in text
         assert "0 findings" in text
+
+
+async def test_overdue_filter(small_db: Path) -> None:
+    # Ten days after the scan, the criticals and highs are past their due dates and the rest not.
+    db = open_db(small_db)
+    expected = sorted(row[0] for row in db.execute(
+        "SELECT name FROM findings WHERE due_at < '2026-01-11T00:00:00Z' AND severity > 0"))
+    assert len(expected) == 5
+
+    app = make_app(small_db, clock=lambda: datetime(2026, 1, 11, tzinfo=UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v", "tab", "tab", "tab", "tab", "space", "tab", "enter")
+        await settle(pilot)
+        assert sorted(names(app)) == expected
+        assert "5 findings" in screen_text(app)
+        assert "overdue" in screen_text(app)
