@@ -74,7 +74,7 @@ def _one(db: Database, exception_id: int) -> dict[str, Any]:
 @click.command("exceptions")
 @click.option("--state", "states", multiple=True, type=click.Choice(rules.STATES),
               help="Only exceptions in this state (repeat for several); expiring means active "
-                   f"and ending within {rules.EXPIRING_SOON_DAYS} days.")
+                   "and ending within the policy's warning time (14 days by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (see README).")
 @db_option
 def exceptions_command(states: tuple[str, ...], as_json: bool, db_path: Path | None) -> None:
@@ -133,7 +133,8 @@ def _scope(finding_ids: tuple[int, ...], plugin: str | None, hosts: tuple[str, .
 @click.option("--approved-by", required=True, help="Who approved the exception.")
 @click.option("--requested-by", help="Who requested it (default: the OS user).")
 @click.option("--expires", required=True, metavar="YYYY-MM-DD",
-              help=f"Last day covered (UTC), at most {rules.MAX_EXCEPTION_DAYS} days ahead.")
+              help="Last day covered (UTC), at most the policy's maximum ahead (90 days by "
+                   "default).")
 @click.option("--finding", "finding_ids", multiple=True, type=int, metavar="ID",
               help="Cover this finding (repeat for several).")
 @click.option("--plugin", metavar="SCANNER:ID",

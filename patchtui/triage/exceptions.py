@@ -19,12 +19,7 @@ from patchtui.clock import Clock, current_actor, system_clock, to_text
 from patchtui.errors import InputError, NotFoundError
 from patchtui.store import exceptions as store
 from patchtui.store.migrations.m0004_exceptions_tasks import RESIDUAL_RISKS
-
-# TODO: read these two limits from the patch policy once it stores them.
-MAX_EXCEPTION_DAYS = 90
-"""Longest an exception may run, counted from the day it is created or extended."""
-EXPIRING_SOON_DAYS = 14
-"""An active exception whose last day is within this many days is listed as expiring."""
+from patchtui.triage.policy import load_policy
 
 SCANNERS = ("nessus", "openvas")
 STATES = ("active", "expiring", "expired", "revoked")
@@ -86,7 +81,17 @@ def parse_date(text: str, what: str = "expiry date") -> date:
         raise InputError(f"invalid {what} {text!r}: write it as YYYY-MM-DD") from err
 
 
-def check_expiry(expires: str, today: date, max_days: int = MAX_EXCEPTION_DAYS) -> str:
+def max_days(db: Database) -> int:
+    """Return the longest an exception may run under the policy, in days from today."""
+    return load_policy(db).exception_max_days
+
+
+def expiring_days(db: Database) -> int:
+    """Return how many days before its last day the policy lists an exception as expiring."""
+    return load_policy(db).exception_expiring_days
+
+
+def check_expiry(expires: str, today: date, max_days: int) -> str:
     """Return the expiry as ``YYYY-MM-DD`` after checking it is neither past nor beyond the cap."""
     day = parse_date(expires)
     if day < today:
@@ -182,7 +187,7 @@ def create_exception(db: Database, draft: ExceptionDraft, scope: Scope, *,
     if draft.residual_risk not in RESIDUAL_RISKS:
         raise InputError(f"invalid residual risk {draft.residual_risk!r}: choose one of "
                          f"{', '.join(RESIDUAL_RISKS)}")
-    expires_on = check_expiry(draft.expires, today_of(clock))
+    expires_on = check_expiry(draft.expires, today_of(clock), max_days(db))
     record, warnings = _scope_record(db, scope)
     actor = actor or current_actor()
     record.title, record.risk_note, record.approved_by = title, risk_note, approved_by
@@ -212,7 +217,7 @@ def extend_exception(db: Database, exception_id: int, expires: str, note: str, *
     if row["state"] == "revoked":
         raise InputError(f"exception {exception_id} is revoked; record a new exception instead")
     note = _required(note, "a note saying why the exception is extended")
-    expires_on = check_expiry(expires, today_of(clock))
+    expires_on = check_expiry(expires, today_of(clock), max_days(db))
     changed = store.extend(db, exception_id, expires_on, note, at=to_text(clock()),
                            actor=actor or current_actor())
     return Outcome(exception_id, changed)
@@ -241,7 +246,7 @@ def expire_due(db: Database, *, clock: Clock = system_clock, actor: str | None =
                                 actor=actor or current_actor())
 
 
-def view_state(row: dict[str, Any], today: date, soon_days: int = EXPIRING_SOON_DAYS) -> str:
+def view_state(row: dict[str, Any], today: date, soon_days: int) -> str:
     """Return the state the exceptions view shows: active, expiring, expired or revoked."""
     if row["state"] != "active":
         return str(row["state"])
@@ -265,9 +270,10 @@ def list_exceptions(db: Database, *, clock: Clock = system_clock,
     """Expire what is due, then return exceptions (soonest expiry first) with their view state."""
     expire_due(db, clock=clock)
     today = today_of(clock)
+    soon_days = expiring_days(db)
     rows = []
     for row in store.list_exceptions(db):
-        row["view_state"] = view_state(row, today)
+        row["view_state"] = view_state(row, today, soon_days)
         row["days_left"] = days_left(row, today)
         row["all_fixed"] = all_fixed(row)
         if not states or row["view_state"] in states:

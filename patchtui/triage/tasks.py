@@ -20,20 +20,8 @@ from patchtui.errors import InputError, NotFoundError
 from patchtui.store import tasks as store
 from patchtui.store.exceptions import finding_statuses
 from patchtui.triage.exceptions import resolve_hosts
+from patchtui.triage.policy import load_policy
 from patchtui.triage.status import set_status
-
-# TODO: read the checklist template from the patch policy once it stores one.
-DEFAULT_CHECKLIST = (
-    "Back up or snapshot",
-    "Test on staging",
-    "Get approval",
-    "Notify users",
-    "Deploy in the window",
-    "Reboot if needed",
-    "Check services",
-    "Rescan",
-)
-"""The steps every new task starts with; the admin edits them per task."""
 
 STATES = ("open", "in_progress", "done", "verified", "closed")
 PATCHABLE = ("open", "in_progress")
@@ -54,7 +42,7 @@ class TaskDraft:
     rollback_plan: str | None = None
     notes: str | None = None
     steps: tuple[str, ...] | None = None
-    """The checklist; None starts from ``DEFAULT_CHECKLIST``."""
+    """The checklist; None starts from the policy's task template."""
 
 
 @dataclass(slots=True)
@@ -117,7 +105,7 @@ def create_task(db: Database, draft: TaskDraft, *, clock: Clock = system_clock,
     finding_ids = _check_findings(db, draft.finding_ids)
     asset_ids = resolve_hosts(db, draft.hosts)
     window_start, window_end = _window(draft.window_start, draft.window_end)
-    steps = [_title(step, "a step title") for step in (draft.steps or DEFAULT_CHECKLIST)]
+    steps = [_title(step, "a step title") for step in (draft.steps or load_policy(db).task_template)]
     fields = {
         "title": title,
         "description": (draft.description or "").strip() or None,

@@ -38,7 +38,7 @@ class ExceptionForm(FormDialog):
     def compose(self) -> ComposeResult:
         app = self.patchtui
         today = rules.today_of(app.clock)
-        latest = today + timedelta(days=rules.MAX_EXCEPTION_DAYS)
+        latest = today + timedelta(days=rules.max_days(self.patchtui.db))
         with VerticalScroll(id="dialog", classes="form"):
             yield Static(Content.assemble(("Accept a risk: new exception", "bold")))
             if self.subject:
@@ -125,7 +125,7 @@ class ExtendDialog(FormDialog):
 
     def compose(self) -> ComposeResult:
         today = rules.today_of(self.patchtui.clock)
-        latest = today + timedelta(days=rules.MAX_EXCEPTION_DAYS)
+        latest = today + timedelta(days=rules.max_days(self.patchtui.db))
         with VerticalScroll(id="dialog", classes="small"):
             yield Static(Content.assemble((f"Extend exception {self.exception_id}: ", "bold"),
                                           one_line(self.exception_title)))

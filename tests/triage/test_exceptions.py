@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +13,7 @@ from patchtui.store import open_db
 from patchtui.store.events import events_for
 from patchtui.store.exceptions import covering, review_flags
 from patchtui.triage import exceptions as ex
+from patchtui.triage.policy import load_policy, save_policy
 from tests.rounds import (
     DB,
     HMI,
@@ -376,3 +379,18 @@ def test_exceptions_are_never_deleted(db, clock):
 
     with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
         db.conn.execute("DELETE FROM exceptions")
+
+
+def test_policy_sets_limit_and_window(db, clock):
+    policy = load_policy(db)
+    save_policy(db, replace(policy, exception_max=timedelta(days=30),
+                            exception_expiring=timedelta(days=3)), clock=clock)
+
+    with pytest.raises(InputError, match="more than 30 days away; the policy allows exceptions up "
+                                         "to 2026-04-02"):
+        ex.create_exception(db, draft("2026-04-03"), ex.Scope("asset", hosts=(HMI,)), clock=clock)
+    soon = ex.create_exception(db, draft("2026-03-06"), ex.Scope("asset", hosts=(HMI,)), clock=clock)
+    later = ex.create_exception(db, draft("2026-03-07"), ex.Scope("asset", hosts=(WEB,)), clock=clock)
+
+    states = {row["id"]: row["view_state"] for row in ex.list_exceptions(db, clock=clock)}
+    assert states == {soon.exception_id: "expiring", later.exception_id: "active"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +11,7 @@ from patchtui.errors import InputError, NotFoundError
 from patchtui.store import tasks as store
 from patchtui.store.events import events_for
 from patchtui.triage import tasks as tk
+from patchtui.triage.policy import load_policy, save_policy
 from tests.rounds import (
     DB,
     MS17_010,
@@ -256,3 +258,12 @@ def test_tasks_sorted_by_window(db, clock):
     early = make_task(db, clock, title="early", window_start="2026-03-06 22:00", window_end=None)
 
     assert [row["id"] for row in tk.list_tasks(db)] == [early, late, unplanned]
+
+
+def test_policy_template_starts_checklist(db, clock):
+    policy = load_policy(db)
+    save_policy(db, replace(policy, task_template=("Snapshot", "Patch", "Rescan")), clock=clock)
+
+    task_id = make_task(db, clock)
+
+    assert [step["title"] for step in store.task_steps(db, task_id)] == ["Snapshot", "Patch", "Rescan"]
