@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -10,12 +9,10 @@ import click
 from patchtui.clock import system_clock, to_text
 from patchtui.commands.common import db_option, fail, open_database, safe
 from patchtui.errors import InputError
-from patchtui.importers.model import SEVERITIES
 from patchtui.store.policy import count_overdue, policy_updated
-from patchtui.triage.due import format_duration
 from patchtui.triage.enrich import LABELS, threat_status
-from patchtui.triage.explain import when
-from patchtui.triage.policy import TIERS, Policy, load_policy, mark_reviewed, policy_review_due
+from patchtui.triage.explain import policy_lines, when
+from patchtui.triage.policy import load_policy, mark_reviewed
 from patchtui.triage.policy_toml import import_policy_file, policy_to_toml
 
 
@@ -26,36 +23,6 @@ def policy_group() -> None:
 
     Example: patchtui policy export policy.toml; edit it; patchtui policy import policy.toml
     """
-
-
-def _response_table(policy: Policy) -> list[str]:
-    lines = [f"{'Response times':<16}" + "".join(f"{tier:<10}" for tier in TIERS)]
-    for severity in reversed(SEVERITIES):
-        cells = []
-        for tier in TIERS:
-            time = policy.response_time(severity, tier)
-            cells.append(f"{'none' if time is None else format_duration(time):<10}")
-        lines.append(f"  {severity:<14}" + "".join(cells))
-    return lines
-
-
-def describe_policy(policy: Policy, *, today: date) -> list[str]:
-    """Return the policy as lines for a terminal."""
-    review = (f"Policy review: next due {policy.next_review.isoformat()} "
-              f"(every {policy.review_interval_months} months)")
-    if policy_review_due(policy, today):
-        review += ": overdue, review it and run 'patchtui policy reviewed'"
-    lines = _response_table(policy)
-    lines += [
-        "",
-        f"Exceptions: at most {format_duration(policy.exception_max)}; shown as expiring "
-        f"{format_duration(policy.exception_expiring)} before they expire",
-        review,
-        "Task checklist:",
-    ]
-    lines += [f"  {number}. {safe(step)}" for number, step in
-              enumerate(policy.task_template, start=1)]
-    return lines
 
 
 @policy_group.command("show")
@@ -69,7 +36,7 @@ def show_command(db_path: Path | None) -> None:
     if updated:
         click.echo(f"Patch policy (changed {when(updated[0])} by {safe(updated[1])})")
     click.echo()
-    for line in describe_policy(policy, today=now.date()):
+    for line in policy_lines(policy, now.date()):
         click.echo(line)
 
     click.echo("Threat data:")

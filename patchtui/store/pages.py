@@ -18,6 +18,7 @@ from patchtui.importers.model import SEVERITIES
 from patchtui.store.search import search_condition
 
 SORT_KEYS = {
+    "priority": "f.priority",
     "severity": "f.severity",
     "status": "f.status",
     "host": "f.host",
@@ -29,8 +30,8 @@ SORT_KEYS = {
     "last_seen": "f.last_seen",
     "due": "f.due_at",
 }
-"""SQL of each sort key, each matching an index with the id as tie-breaker (``due``
-from migration 3, ``cvss`` from migration 6, the others from migration 2)."""
+"""SQL of each sort key, each matching an index with the id as tie-breaker (``priority``
+and ``due`` from migration 3, ``cvss`` from migration 6, the others from migration 2)."""
 
 SORT_INDEXES = {key: f"findings_sort_{key}" for key in SORT_KEYS} | {"due": "findings_sort_due_at"}
 """The index that orders the list by each sort key."""
@@ -74,7 +75,8 @@ class ListQuery:
     overdue_at: str | None = None
     """When set, only findings whose due date is before this UTC time. The policy leaves
     ``due_at`` empty for findings that need no fix, so this is its overdue rule."""
-    sort: str = "severity"
+    sort: str = "priority"
+    """The default is the priority order of ``patchtui.triage.priority``, highest first."""
     descending: bool = True
 
     def with_changes(self, **changes: Any) -> ListQuery:
@@ -101,6 +103,7 @@ class ListRow:
     scanner: str
     qod: int | None
     due_at: str | None = None
+    priority: int | None = None
 
 
 class FindingPager:
@@ -182,7 +185,7 @@ class FindingPager:
         return [row[0] for row in rows]
 
     def _sort_key(self, query: ListQuery) -> str:
-        if query.sort not in SORT_KEYS or (query.sort == "due" and not self.has_due):
+        if query.sort not in SORT_KEYS or (query.sort in ("due", "priority") and not self.has_due):
             raise ValueError(f"cannot sort findings by {query.sort!r}")
         return SORT_KEYS[query.sort]
 
@@ -194,7 +197,7 @@ class FindingPager:
         # Reading forward in a descending list walks the index downwards, and so on.
         upwards = query.descending != forward
         direction = "ASC" if upwards else "DESC"
-        due = ", f.due_at" if self.has_due else ""
+        due = ", f.due_at, f.priority" if self.has_due else ""
         index = f"INDEXED BY {SORT_INDEXES[query.sort]}" if self._is_dense(condition, params) else ""
         parts = _segments(key, start, upwards=upwards, forward=forward) if (
             query.sort in NULLABLE_KEYS) else [_keyset(key, start, upwards)]

@@ -1,10 +1,10 @@
-"""Explanations of a finding's priority and due date, as lines of plain text for the
-detail screen."""
+"""Explanations as lines of plain text: a finding's priority and due date (the detail
+screen) and the policy itself (``patchtui policy show`` and the policy screen)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,8 +14,9 @@ from patchtui.errors import NotFoundError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store.policy import ranking_facts
 from patchtui.store.threats import cve_threats
-from patchtui.triage.due import DUE_STATUSES, overdue_days
-from patchtui.triage.policy import Policy, load_policy
+from patchtui.text import visible
+from patchtui.triage.due import DUE_STATUSES, format_duration, overdue_days
+from patchtui.triage.policy import TIERS, Policy, load_policy, policy_review_due
 from patchtui.triage.priority import PriorityInput, priority_terms
 
 
@@ -75,8 +76,15 @@ def _policy_line(policy: Policy, facts: dict[str, Any]) -> str:
 
 
 def due_reasons(db: Database, finding_id: int, now: datetime) -> list[str]:
-    """Return the finding's due date and how it comes about, one line each."""
+    """Return the finding's due date, how it comes about and its last overdue review."""
     facts = _facts(db, finding_id)
+    lines = _due_lines(db, facts, now)
+    if facts["reviewed_at"]:
+        lines.append(f"Last overdue review {when(facts['reviewed_at'])}.")
+    return lines
+
+
+def _due_lines(db: Database, facts: dict[str, Any], now: datetime) -> list[str]:
     if facts["status"] not in DUE_STATUSES:
         return [f"No due date: the finding is {facts['status']}."]
     due_at = facts["due_at"]
@@ -94,11 +102,39 @@ def due_reasons(db: Database, finding_id: int, now: datetime) -> list[str]:
         if facts["kev_due"]:
             sooner = "sooner, so it applies" if facts["kev_due"] == due_at else "later"
             lines.append(f"  CISA KEV due date {facts['kev_due'][:10]} is {sooner}")
-    if facts["reviewed_at"]:
-        lines.append(f"Last overdue review {when(facts['reviewed_at'])}.")
     return lines
 
 
 def finding_reasons(db: Database, finding_id: int, now: datetime) -> list[str]:
     """Return the due-date lines, then the priority lines, for the detail screen."""
     return due_reasons(db, finding_id, now) + priority_reasons(db, finding_id)
+
+
+def _response_table(policy: Policy) -> list[str]:
+    lines = [(f"{'Response times':<16}" + "".join(f"{tier:<10}" for tier in TIERS)).rstrip()]
+    for severity in reversed(SEVERITIES):
+        cells = []
+        for tier in TIERS:
+            time = policy.response_time(severity, tier)
+            cells.append(f"{'none' if time is None else format_duration(time):<10}")
+        lines.append((f"  {severity:<14}" + "".join(cells)).rstrip())
+    return lines
+
+
+def policy_lines(policy: Policy, today: date) -> list[str]:
+    """Return the policy as lines of plain text: response times, limits, review, checklist."""
+    review = (f"Policy review: next due {policy.next_review.isoformat()} "
+              f"(every {policy.review_interval_months} months)")
+    if policy_review_due(policy, today):
+        review += ": overdue, review the policy and record the review"
+    lines = _response_table(policy)
+    lines += [
+        "",
+        f"Exceptions: at most {format_duration(policy.exception_max)}; shown as expiring "
+        f"{format_duration(policy.exception_expiring)} before they expire",
+        review,
+        "Task checklist:",
+    ]
+    lines += [f"  {number}. {visible(step, single_line=True)}" for number, step in
+              enumerate(policy.task_template, start=1)]
+    return lines

@@ -21,7 +21,7 @@ through markup.
 
 App keys: ``q`` quit, ``?`` help, ``escape`` back, ``ctrl+p`` command palette,
 and one key per area (``f`` findings, ``a`` assets, ``s`` scans, ``x`` exceptions,
-``p`` patch tasks).
+``p`` patch tasks, ``d`` overdue review, ``y`` policy).
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ AREAS: tuple[Area, ...] = (
     Area("scans", "s", "Scans and import", "patchtui.tui.scans:ScansScreen"),
     Area("exceptions", "x", "Exceptions", "patchtui.tui.exceptions:ExceptionsScreen"),
     Area("tasks", "p", "Patch tasks", "patchtui.tui.tasks:TasksScreen"),
+    Area("overdue", "d", "Overdue review", "patchtui.tui.overdue:OverdueScreen"),
+    Area("policy", "y", "Policy and threat data", "patchtui.tui.policy:PolicyScreen"),
 )
 """Every area, in the order the help and the palette list them; the first opens at start."""
 

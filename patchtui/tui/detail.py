@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from patchtui.store.events import events_for
 from patchtui.store.findings import get_finding, observations
+from patchtui.triage.explain import finding_reasons
 from patchtui.tui.dialogs import StatusDialog
 from patchtui.tui.exceptions import covering_lines
 from patchtui.tui.plain import STATUS_LABELS, one_line, plain, severity_name
@@ -56,6 +57,7 @@ class FindingDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("o", "set_status", "Set status"),
+        Binding("R", "review", "Review overdue", key_display="R"),
         Binding("up,k", "scroll(-1)", "Scroll up", show=False),
         Binding("down,j", "scroll(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_page(-1)", "Page up", show=False),
@@ -96,6 +98,9 @@ class FindingDetailScreen(Screen):
         sightings = observations(db, self.finding_id)
         widgets = self._summary(record)
         widgets += [_text(line) for line in covering_lines(db, self.finding_id)]
+        widgets.append(_section("Due date and priority"))
+        reasons = finding_reasons(db, self.finding_id, self.patchtui.clock())
+        widgets += [_text(plain(line), "reason") for line in reasons]
         widgets += self._vulnerability(record)
         widgets.append(_section("Latest plugin output"))
         latest = sightings[0]["plugin_output"] if sightings else None
@@ -184,6 +189,14 @@ class FindingDetailScreen(Screen):
     def action_back(self) -> None:
         """Return to the list."""
         self.app.pop_screen()
+
+    def action_review(self) -> None:
+        """Record an overdue review of this finding."""
+        from patchtui.tui.overdue import start_review
+
+        record = get_finding(self.patchtui.db, self.finding_id)
+        if record is not None:
+            start_review(self.patchtui, [self.finding_id], record["name"], lambda _: self.show())
 
     def action_set_status(self) -> None:
         """Change this finding's status."""

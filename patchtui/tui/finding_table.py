@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -23,6 +24,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from patchtui.clock import system_clock, to_text
 from patchtui.store.pages import FindingPager, ListQuery, ListRow
 from patchtui.tui.plain import SEVERITY_SHORT, STATUS_LABELS, one_line, short_date
 
@@ -72,6 +74,11 @@ COLUMNS = (
 """Columns left to right; the name column takes the width the others leave on screen."""
 
 DUE_COLUMN = Column("due", "Due", 10, lambda row: short_date(row.due_at))
+PRIORITY_COLUMN = Column("priority", "Pri", 3,
+                         lambda row: "" if row.priority is None else str(row.priority))
+
+DUE_SOON = timedelta(days=7)
+"""A due date closer than this shows in the due-soon colour; a past one in the overdue colour."""
 
 
 class FindingTable(Widget, can_focus=True):
@@ -96,6 +103,8 @@ class FindingTable(Widget, can_focus=True):
         "finding-table--selected",
         "finding-table--empty",
         *(f"finding-table--sev-{rank}" for rank in range(5)),
+        "finding-table--overdue",
+        "finding-table--due-soon",
     }
 
     selection_size: reactive[int] = reactive(0)
@@ -216,8 +225,11 @@ class FindingTable(Widget, can_focus=True):
         """Return the columns shown, with the name column sized to the screen."""
         columns = list(COLUMNS)
         if self.pager.has_due:
-            columns.insert(columns.index(COLUMNS[5]) + 1, DUE_COLUMN)
-        before_name = sum(column.width + 1 for column in COLUMNS[:5]) + 2
+            # The due date goes before the name so it shows at 80 columns.
+            columns.insert(columns.index(COLUMNS[5]), DUE_COLUMN)
+            columns.insert(columns.index(COLUMNS[5]) + 1, PRIORITY_COLUMN)
+        name_at = next(index for index, column in enumerate(columns) if column.key == "name")
+        before_name = sum(column.width + 1 for column in columns[:name_at]) + 2
         name_width = max(MIN_NAME_WIDTH, self.size.width - before_name - 1)
         return [Column(c.key, c.title, name_width, c.value) if c.key == "name" else c
                 for c in columns]
@@ -371,9 +383,20 @@ class FindingTable(Widget, can_focus=True):
             if column.key == "severity":
                 cell_style = style + self.get_component_rich_style(
                     f"finding-table--sev-{row.severity}", partial=True)
+            elif column.key == "due" and row.due_at:
+                cell_style = style + self._due_style(row.due_at)
             segments.append(Segment(set_cell_size(column.value(row), column.width), cell_style))
             segments.append(Segment(" ", style))
         return Strip(segments)
+
+    def _due_style(self, due_at: str) -> Style:
+        clock = getattr(self.app, "clock", system_clock)
+        now = clock()
+        if due_at < to_text(now):
+            return self.get_component_rich_style("finding-table--overdue", partial=True)
+        if due_at < to_text(now + DUE_SOON):
+            return self.get_component_rich_style("finding-table--due-soon", partial=True)
+        return Style()
 
     def _on_focus(self, event: events.Focus) -> None:
         self.refresh()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from patchtui.tui.app import PatchtuiApp
 
 SORT_TITLES = {
-    "severity": "severity", "status": "status", "host": "host", "port": "port", "cvss": "CVSS",
+    "priority": "priority", "severity": "severity", "status": "status", "host": "host", "port": "port", "cvss": "CVSS",
     "name": "name", "cves": "CVEs", "first_seen": "first seen", "last_seen": "last seen",
     "due": "due date",
 }
@@ -33,7 +33,7 @@ SELECT_ALL_LIMIT = 10_000
 
 
 class FindingsScreen(Screen):
-    """Every finding that matches the filters, most severe first."""
+    """Every finding that matches the filters, highest priority first."""
 
     CSS_PATH = "findings.tcss"
 
@@ -219,7 +219,8 @@ class FindingsScreen(Screen):
 
     def action_cycle_sort(self, step: int) -> None:
         """Sort by the next (or previous) column."""
-        keys = [key for key in SORT_KEYS if key != "due" or self.table.pager.has_due]
+        keys = [key for key in SORT_KEYS
+                if key not in ("due", "priority") or self.table.pager.has_due]
         query = self.table.query
         following = keys[(keys.index(query.sort) + step) % len(keys)]
         self.apply_query(query.with_changes(sort=following))

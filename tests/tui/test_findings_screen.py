@@ -22,8 +22,14 @@ async def test_default_list_hides_info(small_db: Path) -> None:
         text = screen_text(app)
         assert "9 findings" in text
         assert "info, QoD<70 hidden (i)" in text
-        assert names(app)[0] == "MySQL Remote Code Execution"
-        assert "Nessus Scan Information" not in names(app)
+        # Priority order: 10 x the CVSS v3 score, nothing else applies on internal assets.
+        assert names(app) == [
+            "OpenSSL Heartbeat Information Disclosure", "MySQL Remote Code Execution",
+            "Log4j Remote Code Execution", "Apache Outdated Version", "Postfix Outdated Version",
+            "TLS Weak Cipher Suites", "SMTP Cleartext Login", "SSH Weak Key Exchange",
+            "ICMP Timestamp Disclosure",
+        ]
+        assert "by priority \u25bc" in text
 
         await pilot.press("i")
         await settle(pilot)
@@ -35,7 +41,7 @@ async def test_sort_cycles_and_reverses(small_db: Path) -> None:
     app = make_app(small_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for _ in range(5):
+        for _ in range(6):
             await pilot.press(">")
         table = app.screen.query_one(FindingTable)
         assert table.query.sort == "name"
@@ -96,8 +102,7 @@ async def test_enter_opens_detail(small_db: Path) -> None:
     app = make_app(small_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down")  # the second critical: OpenSSL on 10.0.0.1
-        await pilot.press("enter")
+        await pilot.press("enter")  # the first by priority: OpenSSL on 10.0.0.1, CVSS 9.8
         await settle(pilot)
         text = screen_text(app)
         assert "OpenSSL Heartbeat Information Disclosure" in text

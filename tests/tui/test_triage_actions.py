@@ -28,7 +28,7 @@ async def test_set_status_with_note(small_db: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first = app.screen.query_one(FindingTable).current
-        assert first.name == "MySQL Remote Code Execution"
+        assert first.name == "OpenSSL Heartbeat Information Disclosure"
 
         await pilot.press("o")
         assert isinstance(app.screen, StatusDialog)
