@@ -87,7 +87,10 @@ class FindingsScreen(Screen):
         table = self.table
         if table.rows:
             return
-        if table.pager.first(ListQuery(show_hidden=True), 1):
+        query = table.query
+        if not query.show_hidden and table.pager.first(query.with_changes(show_hidden=True), 1):
+            table.empty_message = "Only info findings or results below QoD 70 match: press i."
+        elif table.pager.first(ListQuery(show_hidden=True), 1):
             table.empty_message = "No findings match. Press c to clear the filters."
         else:
             table.empty_message = "No findings yet. Press s, then i, to import a report."

@@ -161,3 +161,15 @@ async def test_overdue_filter(small_db: Path) -> None:
         assert sorted(names(app)) == expected
         assert "5 findings" in screen_text(app)
         assert "overdue" in screen_text(app)
+
+
+async def test_empty_list_points_at_hidden(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("/", *"identification", "enter")
+        await settle(pilot)
+        assert "Only info findings or results below QoD 70 match: press i." in screen_text(app)
+        await pilot.press("i")
+        await settle(pilot)
+        assert names(app) == ["OS Identification"]
