@@ -263,20 +263,26 @@ def apply_to_scan(db: Database, scan_id: int, *, at: str, actor: str) -> None:
     reopened) that an active exception covers by rule or by link.
     """
     expire_overdue(db, today=at[:10], at=at, actor=actor)
-    _record_fixed(db, scan_id, at=at, actor=actor)
-
     conn = db.conn
-    conn.execute("DROP TABLE IF EXISTS temp.scan_arrivals")
-    conn.execute(
-        "CREATE TEMP TABLE scan_arrivals AS SELECT f.id FROM findings f"
-        " WHERE f.status = 'open' AND ((f.first_scan_id = :scan AND NOT EXISTS ("
-        "   SELECT 1 FROM observations o WHERE o.finding_id = f.id AND o.scan_id != :scan))"
-        "  OR EXISTS (SELECT 1 FROM events v WHERE v.scan_id = :scan AND v.entity = 'finding'"
-        "   AND v.entity_id = f.id AND v.action = 'status' AND v.new = 'open'))",
-        {"scan": scan_id},
-    )
     active = conn.execute("SELECT id, scope FROM exceptions WHERE state = 'active' ORDER BY id"
                           ).fetchall()
+    if not active:
+        return
+    _record_fixed(db, scan_id, at=at, actor=actor)
+
+    # Only findings this scan reported can be new or reopened by it, so the
+    # search starts from its observations (indexed by scan).
+    conn.execute("DROP TABLE IF EXISTS temp.scan_arrivals")
+    conn.execute(
+        "CREATE TEMP TABLE scan_arrivals AS SELECT f.id FROM observations o"
+        " JOIN findings f ON f.id = o.finding_id"
+        " WHERE o.scan_id = :scan AND f.status = 'open' AND ((f.first_scan_id = :scan"
+        "  AND NOT EXISTS (SELECT 1 FROM observations p"
+        "                  WHERE p.finding_id = f.id AND p.scan_id != :scan))"
+        "  OR EXISTS (SELECT 1 FROM events v WHERE v.entity = 'finding' AND v.entity_id = f.id"
+        "             AND v.scan_id = :scan AND v.action = 'status' AND v.new = 'open'))",
+        {"scan": scan_id},
+    )
     for exception_id, scope in active:
         if scope == "findings":
             targets = [r[0] for r in conn.execute(
@@ -290,12 +296,15 @@ def apply_to_scan(db: Database, scan_id: int, *, at: str, actor: str) -> None:
 
 
 def _record_fixed(db: Database, scan_id: int, *, at: str, actor: str) -> None:
+    # Starts from the covered findings, few beside the event log, and reaches
+    # their events through the (entity, entity_id) index.
     rows = db.conn.execute(
-        "SELECT l.exception_id, v.entity_id FROM events v"
-        " JOIN exception_findings l ON l.finding_id = v.entity_id AND l.released_at IS NULL"
+        "SELECT l.exception_id, l.finding_id FROM exception_findings l"
         " JOIN exceptions e ON e.id = l.exception_id AND e.state = 'active'"
-        " WHERE v.scan_id = ? AND v.entity = 'finding' AND v.action = 'status'"
-        " AND v.old = 'accepted' AND v.new = 'fixed' ORDER BY l.exception_id, v.entity_id",
+        " WHERE l.released_at IS NULL AND EXISTS (SELECT 1 FROM events v"
+        "  WHERE v.entity = 'finding' AND v.entity_id = l.finding_id AND v.scan_id = ?"
+        "  AND v.action = 'status' AND v.old = 'accepted' AND v.new = 'fixed')"
+        " ORDER BY l.exception_id, l.finding_id",
         (scan_id,),
     ).fetchall()
     for exception_id, finding_id in rows:

@@ -264,7 +264,7 @@ class ExceptionDetailScreen(_ExceptionActions, Screen):
             text = (f"{finding['id']:>6}  {STATUS_LABELS.get(finding['status'], finding['status']):<11} "
                     f"{severity_name(finding['severity']):<8} {one_line(finding['host']):<15} "
                     f"{one_line(finding['name'])}{released}")
-            widgets.append(Static(Content(text)))
+            widgets.append(Static(Content(text), classes="finding"))
         return widgets
 
     def _history(self) -> list[Static]:
