@@ -48,6 +48,7 @@ def exception_json(db: Database, row: dict[str, Any]) -> dict[str, Any]:
             "ids": [finding["id"] for finding in findings],
             "covered_ids": [f["id"] for f in findings
                             if f["status"] == "accepted" and f["released_at"] is None],
+            "review_ids": [f["id"] for f in findings if f["review"]],
         },
     }
 
@@ -232,7 +233,7 @@ def _finding_json(finding: dict[str, Any]) -> dict[str, Any]:
             "plugin_id": finding["plugin_id"], "name": finding["name"], "port": finding["port"],
             "protocol": finding["protocol"], "severity": SEVERITIES[finding["severity"]],
             "status": finding["status"], "via": finding["via"],
-            "released": finding["released_reason"]}
+            "released": finding["released_reason"], "review": bool(finding["review"])}
 
 
 def _detail_lines(row: dict[str, Any], findings: list[dict[str, Any]],
@@ -252,6 +253,8 @@ def _detail_lines(row: dict[str, Any], findings: list[dict[str, Any]],
     lines.append("findings:")
     for finding in findings:
         released = f" ({finding['released_reason']})" if finding["released_reason"] else ""
+        if finding["review"]:
+            released += ", flagged for review"
         lines.append(f"  {finding['id']:>6} {finding['status']:<14} {safe(finding['host']):<16} "
                      f"{finding['scanner']}:{finding['plugin_id']} {safe(finding['name'])[:50]}"
                      f"{released}")

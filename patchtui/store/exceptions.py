@@ -370,11 +370,13 @@ def _asset_keys(db: Database, exception_id: int | None = None) -> dict[int, list
 
 
 def linked_findings(db: Database, exception_id: int) -> list[dict[str, Any]]:
-    """Return the findings an exception has covered, with their current status."""
+    """Return the findings an exception has covered, with their status and review flag."""
     return _rows(
         db,
         "SELECT f.id, f.host, f.scanner, f.plugin_id, f.name, f.port, f.protocol, f.severity,"
-        " f.status, l.via, l.linked_at, l.released_at, l.released_reason"
+        " f.status, l.via, l.linked_at, l.released_at, l.released_reason,"
+        " (l.released_reason = 'expired' AND f.status = 'open' AND f.status_at = l.released_at)"
+        "  AS review"
         " FROM exception_findings l JOIN findings f ON f.id = l.finding_id"
         " WHERE l.exception_id = ? ORDER BY f.id",
         [exception_id],

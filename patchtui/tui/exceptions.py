@@ -261,6 +261,8 @@ class ExceptionDetailScreen(_ExceptionActions, Screen):
                           classes="section")]
         for finding in findings:
             released = f" ({finding['released_reason']})" if finding["released_reason"] else ""
+            if finding["review"]:
+                released += " REVIEW"
             text = (f"{finding['id']:>6}  {STATUS_LABELS.get(finding['status'], finding['status']):<11} "
                     f"{severity_name(finding['severity']):<8} {one_line(finding['host']):<15} "
                     f"{one_line(finding['name'])}{released}")

@@ -57,7 +57,7 @@ def test_add_finding_scope_json(run, db_path, clock):
         "active", "active", "2026-04-30", 58)
     assert shaped["scope"] == {"kind": "findings", "scanner": None, "plugin_id": None, "assets": []}
     assert shaped["findings"] == {"linked": 1, "covered": 1, "fixed": 0, "all_fixed": False,
-                                  "ids": [chosen], "covered_ids": [chosen]}
+                                  "ids": [chosen], "covered_ids": [chosen], "review_ids": []}
     assert (shaped["controls"], shaped["residual_risk"], shaped["approved_by"]) == (
         "Isolated VLAN", "medium", "J. Doe")
     assert status_of(reopen(db_path, clock), HMI, PHP) == "accepted"
@@ -145,6 +145,8 @@ def test_extend_revoke_and_expire(run, db_path, clock):
 
     assert json.loads(extended.stdout)["exception"]["expires"] == "2026-04-10"
     assert (expired[0]["state"], expired[0]["findings"]["covered"]) == ("expired", 0)
+    assert expired[0]["findings"]["review_ids"] == sorted(
+        finding_id(db, HMI, plugin) for plugin in ("10287", MS17_010, PHP))
     assert statuses == ["open", "open"]
     assert json.loads(again.stdout)["changed"] == 3
     assert json.loads(again.stdout)["exception"]["state"] == "active"
