@@ -52,6 +52,9 @@ own index and sorting them is faster, and walking could cross the whole index.""
 MIN_QOD = 70
 """OpenVAS results below this quality of detection are hidden by default, as Greenbone does."""
 
+RESOLVED_STATUSES = ("fixed", "false_positive")
+"""Statuses the default list hides: nothing is left to do for them."""
+
 _COLUMNS = (
     "f.id, f.severity, f.status, f.host, f.port, f.protocol, f.cvss, f.name, f.cves,"
     " f.first_seen, f.last_seen, f.scanner, f.qod"
@@ -71,7 +74,8 @@ class ListQuery:
     search: str | None = None
     """Words searched in the full-text index (name, CVEs, host names, latest plugin output)."""
     show_hidden: bool = False
-    """Show info findings (``severities`` can also include them) and low-QoD results."""
+    """Show info findings (``severities`` can also include them), low-QoD results, and
+    resolved findings (``statuses`` can also include them)."""
     overdue_at: str | None = None
     """When set, only findings whose due date is before this UTC time. The policy leaves
     ``due_at`` empty for findings that need no fix, so this is its overdue rule."""
@@ -122,6 +126,9 @@ class FindingPager:
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
                 params += values
+        if not query.statuses and not query.show_hidden:
+            clauses.append(f"f.status NOT IN ({', '.join('?' * len(RESOLVED_STATUSES))})")
+            params += RESOLVED_STATUSES
         if query.severities:
             clauses.append(f"f.severity IN ({', '.join('?' * len(query.severities))})")
             params += [SEVERITIES.index(name) for name in query.severities]

@@ -43,7 +43,7 @@ class FindingsScreen(Screen):
         Binding("e", "accept_risk", "Accept risk"),
         Binding("t", "add_to_task", "Add to task"),
         Binding("v", "filters", "Filters"),
-        Binding("i", "toggle_hidden", "Show info/low QoD"),
+        Binding("i", "toggle_hidden", "Show hidden"),
         Binding("greater_than_sign", "cycle_sort(1)", "Next sort column", key_display=">"),
         Binding("less_than_sign", "cycle_sort(-1)", "Previous sort column", key_display="<",
                 show=False),
@@ -89,7 +89,7 @@ class FindingsScreen(Screen):
             return
         query = table.query
         if not query.show_hidden and table.pager.first(query.with_changes(show_hidden=True), 1):
-            table.empty_message = "Only info findings or results below QoD 70 match: press i."
+            table.empty_message = "Only info, low-QoD or resolved findings match: press i."
         elif table.pager.first(ListQuery(show_hidden=True), 1):
             table.empty_message = "No findings match. Press c to clear the filters."
         else:
@@ -169,7 +169,7 @@ class FindingsScreen(Screen):
         parts.append(f"by {SORT_TITLES[query.sort]} {arrow}")
         if table.rows and table.position is not None:
             parts.append(f"row {table.position + 1:,}")
-        parts.append("all shown (i)" if query.show_hidden else "info, QoD<70 hidden (i)")
+        parts.append("all shown (i)" if query.show_hidden else "info/QoD/fixed hidden (i)")
         self.query_one("#status-line", Static).update(Content(" · ".join(parts)))
 
     def _filter_words(self, query: ListQuery) -> list[str]:
@@ -216,7 +216,7 @@ class FindingsScreen(Screen):
             self.app.pop_screen()
 
     def action_toggle_hidden(self) -> None:
-        """Show or hide info findings and OpenVAS results below QoD 70."""
+        """Show or hide info findings, OpenVAS results below QoD 70, and fixed or false-positive ones."""
         query = self.table.query
         self.apply_query(query.with_changes(show_hidden=not query.show_hidden))
 

@@ -21,7 +21,7 @@ async def test_default_list_hides_info(small_db: Path) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "9 findings" in text
-        assert "info, QoD<70 hidden (i)" in text
+        assert "info/QoD/fixed hidden (i)" in text
         # Priority order: 10 x the CVSS v3 score, nothing else applies on internal assets.
         assert names(app) == [
             "OpenSSL Heartbeat Information Disclosure", "MySQL Remote Code Execution",
@@ -169,7 +169,24 @@ async def test_empty_list_points_at_hidden(small_db: Path) -> None:
         await settle(pilot)
         await pilot.press("/", *"identification", "enter")
         await settle(pilot)
-        assert "Only info findings or results below QoD 70 match: press i." in screen_text(app)
+        assert "Only info, low-QoD or resolved findings match: press i." in screen_text(app)
         await pilot.press("i")
         await settle(pilot)
         assert names(app) == ["OS Identification"]
+
+
+async def test_resolved_findings_hidden_by_default(small_db: Path) -> None:
+    db = open_db(small_db)
+    fixed_id = db.execute("SELECT id FROM findings WHERE name = 'MySQL Remote Code Execution'").fetchone()[0]
+    db.execute("UPDATE findings SET status = 'fixed' WHERE id = ?", [fixed_id])
+    db.conn.close()
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "8 findings" in screen_text(app)
+        assert "MySQL Remote Code Execution" not in names(app)
+
+        await pilot.press("i")
+        await settle(pilot)
+        assert "11 findings" in screen_text(app)
+        assert "MySQL Remote Code Execution" in names(app)
