@@ -114,8 +114,9 @@ def _decide(conn: sqlite3.Connection) -> None:
         f" ELSE '{rescan.FIXED}' END"
     )
     conn.execute("DROP TABLE IF EXISTS temp.fixes")
+    conn.execute("CREATE TEMP TABLE fixes (finding_id INTEGER PRIMARY KEY, scan_id INTEGER, scanned_at TEXT)")
     conn.execute(
-        "CREATE TEMP TABLE fixes AS SELECT finding_id, scan_id, scanned_at FROM ("
+        "INSERT INTO temp.fixes SELECT finding_id, scan_id, scanned_at FROM ("
         " SELECT finding_id, scan_id, scanned_at, row_number() OVER ("
         "  PARTITION BY finding_id ORDER BY scanned_at, scan_id) AS position"
         f" FROM temp.pairs WHERE verdict = '{rescan.FIXED}') WHERE position = 1"
@@ -149,8 +150,6 @@ def _apply_fixes(conn: sqlite3.Connection, *, at: str, actor: str) -> None:
         (at, actor),
     )
     conn.execute(
-        "UPDATE findings SET status = 'fixed',"
-        " fixed_scan_id = (SELECT scan_id FROM temp.fixes x WHERE x.finding_id = findings.id),"
-        " status_at = (SELECT scanned_at FROM temp.fixes x WHERE x.finding_id = findings.id)"
-        " WHERE id IN (SELECT finding_id FROM temp.fixes)"
+        "UPDATE findings SET status = 'fixed', fixed_scan_id = x.scan_id, status_at = x.scanned_at"
+        " FROM temp.fixes x WHERE x.finding_id = findings.id"
     )
