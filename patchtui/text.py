@@ -31,3 +31,10 @@ def visible(text: str | None, *, single_line: bool = False) -> str:
         text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
     text = _CONTROL.sub(_visible, text)
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """Return ``1 finding`` or ``1,204 findings``; ``plural_noun`` replaces the added "s"."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {plural_noun or noun + 's'}"

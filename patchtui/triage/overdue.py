@@ -8,7 +8,9 @@ decisions:
   due date. A target further away than the longest exception the policy
   allows needs an exception instead.
 - ``exception``: the risk is to be accepted. The review records the decision
-  only; the finding stays overdue until an exception covers it.
+  only; the finding stays overdue until an exception covers it. The TUI writes
+  this review only once the exception form is saved, so a cancelled form
+  leaves no review behind.
 - ``false_positive``: the finding is not real; its status changes with the
   review's note as the reason.
 """
@@ -59,7 +61,7 @@ def _check_target(decision: str, target: str | None, now: datetime, db: Database
             raise InputError(f"a target date goes with the decision 'keep' only, not {decision!r}")
         return None
     if not target or not target.strip():
-        raise InputError("the decision 'keep' needs a new target date, such as 2026-05-31 or 14d")
+        raise InputError("the decision 'keep' needs a new target date, such as 2027-03-31 or 14d")
     target_at = parse_target(target, now)
     longest = load_policy(db).exception_max
     if target_at > to_text(now + longest):
@@ -69,14 +71,26 @@ def _check_target(decision: str, target: str | None, now: datetime, db: Database
     return target_at
 
 
-def review_overdue(db: Database, finding_ids: list[int], decision: str, note: str, *,
-                   target: str | None = None, clock: Clock = system_clock,
-                   actor: str | None = None) -> ReviewResult:
-    """Record an overdue review of findings in one transaction.
+@dataclass(slots=True)
+class ReviewPlan:
+    """A checked overdue review, not yet written: ``due`` maps each finding to its missed due date."""
+
+    due: dict[int, str]
+    decision: str
+    note: str
+    at: str
+    actor: str
+    target_at: str | None = None
+
+
+def plan_review(db: Database, finding_ids: list[int], decision: str, note: str, *,
+                target: str | None = None, clock: Clock = system_clock,
+                actor: str | None = None) -> ReviewPlan:
+    """Check an overdue review of findings without writing anything.
 
     Raises ``InputError`` for an unknown decision, a missing note, a target that
     does not fit the decision, or a finding that is not overdue. Raises
-    ``NotFoundError`` for an unknown id. Nothing is written when it raises.
+    ``NotFoundError`` for an unknown id.
     """
     if decision not in DECISIONS:
         raise InputError(f"invalid decision {decision!r}: choose one of {', '.join(DECISIONS)}")
@@ -98,12 +112,32 @@ def review_overdue(db: Database, finding_ids: list[int], decision: str, note: st
         raise InputError(f"finding {', '.join(map(str, not_overdue[:10]))} is not overdue: only "
                          "findings past their due date are reviewed")
     target_at = _check_target(decision, target, now, db)
+    return ReviewPlan(due, decision, note, at, actor or current_actor(), target_at)
 
-    actor_name = actor or current_actor()
-    recorded = f"keep until {target_at}" if target_at else decision
+
+def record_review(db: Database, plan: ReviewPlan) -> ReviewResult:
+    """Write a checked review in one transaction.
+
+    The findings need not be overdue any more, so a review whose decision was
+    ``exception`` can be recorded after the exception that accepts the findings
+    is saved.
+    """
+    recorded = f"keep until {plan.target_at}" if plan.target_at else plan.decision
     with db.atomic():
-        write_review(db, due, at=at, actor=actor_name, decision=recorded, note=note, target_at=target_at)
-        if decision == "false_positive":
-            change_status(db, ids, "false_positive", at=at, actor=actor_name,
-                          note=f"overdue review: {note}")
-    return ReviewResult(len(ids), decision, target_at)
+        write_review(db, plan.due, at=plan.at, actor=plan.actor, decision=recorded,
+                     note=plan.note, target_at=plan.target_at)
+        if plan.decision == "false_positive":
+            change_status(db, list(plan.due), "false_positive", at=plan.at, actor=plan.actor,
+                          note=f"overdue review: {plan.note}")
+    return ReviewResult(len(plan.due), plan.decision, plan.target_at)
+
+
+def review_overdue(db: Database, finding_ids: list[int], decision: str, note: str, *,
+                   target: str | None = None, clock: Clock = system_clock,
+                   actor: str | None = None) -> ReviewResult:
+    """Check and record an overdue review of findings in one transaction.
+
+    Raises as ``plan_review`` does; nothing is written when it raises.
+    """
+    plan = plan_review(db, finding_ids, decision, note, target=target, clock=clock, actor=actor)
+    return record_review(db, plan)

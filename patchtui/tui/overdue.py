@@ -17,7 +17,14 @@ from textual.widgets.option_list import Option
 from patchtui.clock import to_text
 from patchtui.errors import PatchtuiError
 from patchtui.store.pages import ListQuery
-from patchtui.triage.overdue import DECISIONS, ReviewResult, review_overdue
+from patchtui.text import plural
+from patchtui.triage.overdue import (
+    DECISIONS,
+    ReviewPlan,
+    ReviewResult,
+    plan_review,
+    record_review,
+)
 from patchtui.tui.findings import FindingsScreen
 from patchtui.tui.plain import one_line
 
@@ -63,22 +70,39 @@ class OverdueScreen(FindingsScreen):
 def start_review(app: PatchtuiApp, finding_ids: list[int], subject: str | None,
                  done: Callable[[ReviewResult | None], None]) -> None:
     """Open the review dialog. After an ``exception`` decision, open the exception form
-    over the same findings; ``done`` runs when both are closed."""
+    over the same findings and record the review only when the exception is saved;
+    ``done`` runs when both are closed, with None when nothing was recorded."""
     from patchtui.tui.exceptions import new_exception_for
 
-    def reviewed(result: ReviewResult | None) -> None:
-        if result is not None and result.decision == "exception":
-            new_exception_for(app, finding_ids, lambda _exception_id: done(result))
+    def exception_saved(plan: ReviewPlan, exception_id: int | None) -> None:
+        if exception_id is None:
+            app.say("Exception cancelled: no review recorded.", severity="warning")
+            done(None)
+            return
+        try:
+            result = record_review(app.db, plan)
+        except PatchtuiError as err:
+            app.say(f"Exception {exception_id} recorded, but the review failed: {err}",
+                    severity="error")
+            done(None)
             return
         done(result)
+
+    def reviewed(outcome: ReviewResult | ReviewPlan | None) -> None:
+        if isinstance(outcome, ReviewPlan):
+            new_exception_for(app, finding_ids,
+                              lambda exception_id: exception_saved(outcome, exception_id))
+            return
+        done(outcome)
 
     app.push_screen(ReviewDialog(finding_ids, subject=subject), reviewed)
 
 
-class ReviewDialog(ModalScreen[ReviewResult | None]):
+class ReviewDialog(ModalScreen[ReviewResult | ReviewPlan | None]):
     """Choose a decision for overdue findings, with a new target date when work goes on.
 
-    Dismisses with the review's result, or None when cancelled.
+    Dismisses with the recorded review's result, with the checked but unwritten
+    review for the decision ``exception``, or with None when cancelled.
     """
 
     CSS_PATH = "overdue.tcss"
@@ -112,7 +136,7 @@ class ReviewDialog(ModalScreen[ReviewResult | None]):
                   for number, key in enumerate(DECISION_KEYS, start=1)),
                 id="decisions",
             )
-            yield Input(placeholder="new target: a date such as 2026-05-31, or 14d from now",
+            yield Input(placeholder="new target: a date such as 2027-03-31, or 14d from now",
                         id="target")
             yield Input(placeholder="note: why it is late and what happens next", id="note")
             yield Static(id="error", markup=False)
@@ -158,15 +182,18 @@ class ReviewDialog(ModalScreen[ReviewResult | None]):
         target = self.query_one("#target", Input).value if decision == "keep" else None
         note = self.query_one("#note", Input).value
         try:
-            result = review_overdue(app.db, self.finding_ids, decision, note, target=target,
-                                    clock=app.clock, actor=app.actor)
+            plan = plan_review(app.db, self.finding_ids, decision, note, target=target,
+                               clock=app.clock, actor=app.actor)
+            if decision == "exception":
+                self.dismiss(plan)
+                return
+            result = record_review(app.db, plan)
         except PatchtuiError as err:
             self.query_one("#error", Static).update(Content(one_line(str(err))))
             return
-        count = f"{result.reviewed:,} finding{'s' if result.reviewed != 1 else ''}"
         outcome = (f"due {result.target_at[:10]}" if result.target_at
                    else DECISIONS[decision].lower())
-        app.say(f"Review recorded for {count}: {outcome}")
+        app.say(f"Review recorded for {plural(result.reviewed, 'finding')}: {outcome}")
         self.dismiss(result)
 
     def action_cancel(self) -> None:

@@ -125,18 +125,50 @@ async def test_review_exception_opens_form(small_db: Path) -> None:
         await pilot.press("R", "2", *"appliance firmware is frozen", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ExceptionForm)
-        assert [(event[0], event[4], event[5]) for event in review_events(small_db)] == [
-            (openssl[0], "exception", "appliance firmware is frozen")]
+        assert review_events(small_db) == []
 
         await fill_exception(pilot, app, title="Frozen appliance", expires="2026-04-30")
         await pilot.press("ctrl+s")
         await settle(pilot)
 
         assert isinstance(app.screen, OverdueScreen)
+        assert [(event[0], event[4], event[5]) for event in review_events(small_db)] == [
+            (openssl[0], "exception", "appliance firmware is frozen")]
+        assert finding_row(small_db, "OpenSSL Heartbeat Information Disclosure")[3] == (
+            "2026-02-01T09:30:00Z")
         assert finding_row(small_db, "OpenSSL Heartbeat Information Disclosure")[1:3] == (
             "accepted", None)
         assert "OpenSSL Heartbeat Information Disclosure" not in names(app)
         assert "8 findings" in screen_text(app)
+
+
+async def test_cancelled_exception_records_no_review(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        openssl = finding_row(small_db, "OpenSSL Heartbeat Information Disclosure")
+
+        await pilot.press("R", "2", *"appliance firmware is frozen", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExceptionForm)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        assert isinstance(app.screen, OverdueScreen)
+        assert review_events(small_db) == []
+        assert finding_row(small_db, "OpenSSL Heartbeat Information Disclosure") == openssl
+        assert "9 findings" in screen_text(app)
+
+        await pilot.press("R", "2", *"second try", "enter")
+        await pilot.pause()
+        await fill_exception(pilot, app, title="Frozen appliance", expires="2026-04-30")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        assert [(event[0], event[4], event[5]) for event in review_events(small_db)] == [
+            (openssl[0], "exception", "second try")]
 
 
 async def test_escape_cancels_review(small_db: Path) -> None:
