@@ -490,11 +490,21 @@ def ingest(db: Database, records: Iterable[Record], source: ScanFile,
             progress(summary.findings)
         work.settle()
         work.judge_absences()
+        _check_progress(progress, summary)
         work.finish()
         apply_exceptions(db, work.scan_id, at=to_text(source.imported_at), actor=source.actor)
+        _check_progress(progress, summary)
         refresh_after_import(db, work.scan_id)
         refresh_for_scan(db.conn, work.scan_id)
+        # The last chance to cancel: after this the transaction commits.
+        _check_progress(progress, summary)
     return summary
+
+
+def _check_progress(progress: Progress | None, summary: ImportSummary) -> None:
+    """Report progress between the write steps, so a cancel during them still rolls back."""
+    if progress is not None:
+        progress(summary.findings)
 
 
 __all__ = ["ImportCancelled", "ImportSummary", "ScanFile", "find_scan_by_hash", "ingest"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from patchtui.errors import ReportError
+from patchtui.errors import ImportCancelled, ReportError
 from patchtui.importers.model import FindingRecord, HostRecord, ParseWarning, ScanInfo
 from patchtui.store import open_db
 from patchtui.store.ingest import ScanFile, ingest
@@ -408,3 +408,24 @@ def test_repeated_result_is_counted_once_and_noted(db, tmp_path):
 
     assert (summary.findings, summary.new) == (1, 1)
     assert "1 result repeated an earlier result" in " ".join(summary.warnings)
+
+
+def test_cancel_after_writes_still_rolls_back(tmp_path):
+    report = write_nessus(tmp_path, "a.nessus", [Host("10.0.0.1", [Item("1001"), Item("1002")])], day(1))
+    calls: list[int] = []
+    import_file(open_db(tmp_path / "counted.db"), report, clock=clock, progress=calls.append)
+    fresh = open_db(tmp_path / "fresh.db")
+    before = table_counts(fresh)
+    seen = 0
+
+    def cancel_at_last_call(found: int) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == len(calls):
+            raise ImportCancelled("cancelled by the test")
+
+    with pytest.raises(ImportCancelled):
+        import_file(fresh, report, clock=clock, progress=cancel_at_last_call)
+
+    assert len(calls) >= 3
+    assert table_counts(fresh) == before
