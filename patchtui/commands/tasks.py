@@ -9,7 +9,15 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from patchtui.commands.common import command_clock, db_option, echo_json, fail, open_database, safe
+from patchtui.commands.common import (
+    command_clock,
+    db_option,
+    echo_json,
+    fail,
+    open_database,
+    plural,
+    safe,
+)
 from patchtui.errors import PatchtuiError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store import tasks as store
@@ -84,7 +92,7 @@ def tasks_command(states: tuple[str, ...], as_json: bool, db_path: Path | None) 
     click.echo(f"{'ID':>4} {'STATE':<11} {'STEPS':<6} {'WINDOW (UTC)':<16} {'FINDINGS':<22} TITLE")
     for row in rows:
         click.echo(_line(row))
-    click.echo(f"{len(rows)} task{'' if len(rows) == 1 else 's'}")
+    click.echo(plural(len(rows), "task"))
 
 
 @click.group("task")
@@ -141,7 +149,7 @@ def _detail_lines(db: Database, row: dict[str, Any]) -> list[str]:
 @click.option("--asset", "hosts", multiple=True, metavar="HOST",
               help="Link this asset by IP address or host name (repeatable).")
 @click.option("--window-start", metavar="DATETIME",
-              help="Start of the maintenance window, such as '2026-03-20 22:00' (UTC unless "
+              help="Start of the maintenance window, such as '2027-03-20 22:00' (UTC unless "
                    "an offset like +02:00 is given).")
 @click.option("--window-end", metavar="DATETIME", help="End of the maintenance window.")
 @click.option("--rollback", help="How to undo the change.")
@@ -157,14 +165,19 @@ def add_command(title: str, description: str | None, finding_ids: tuple[int, ...
     """Create a task with a checklist.
 
     Example: patchtui task add --title "Patch SMB on web01" --finding 2
-    --window-start "2026-03-20 22:00" --window-end "2026-03-20 23:30"
+    --window-start "2027-03-20 22:00" --window-end "2027-03-20 23:30"
     --rollback "restore the VM snapshot"
     """
     db = open_database(db_path)
     draft = rules.TaskDraft(title=title, description=description, finding_ids=finding_ids,
                             hosts=hosts, window_start=window_start, window_end=window_end,
                             rollback_plan=rollback, notes=notes, steps=steps or None)
-    task_id = _run(lambda: rules.create_task(db, draft, clock=command_clock()))
+    clock = command_clock()
+    task_id = _run(lambda: rules.create_task(db, draft, clock=clock))
+    warning = rules.past_window_warning(rules.existing_task(db, task_id)["window_start"], clock)
+    if warning:
+        click.echo(f"warning: {warning}; change it with 'patchtui task edit {task_id} "
+                   "--window-start' if that was a mistake", err=True)
     _show(db, task_id, as_json, f"task {task_id} created")
 
 
@@ -196,9 +209,11 @@ def _tick(task_id: int, number: int, ticked: bool, note: str | None, patch: bool
     if outcome.became_done:
         message += f"; task {task_id} is done"
         if patched:
-            message += f" and {patched} findings are marked patched"
+            message += f" and {plural(patched, 'finding')} marked patched"
         elif outcome.patchable:
-            message += (f"; {len(outcome.patchable)} linked findings are still open: "
+            still = len(outcome.patchable)
+            message += (f"; {plural(still, 'linked finding')} {'is' if still == 1 else 'are'} "
+                        "still open: "
                         f"rerun with --patch-findings or use 'patchtui task patch {task_id}'")
     extra = {"changed": outcome.changed, "became_done": outcome.became_done,
              "patched": patched, "message": message}
@@ -239,7 +254,7 @@ def patch_command(task_id: int, as_json: bool, db_path: Path | None) -> None:
     """Mark the task's open and in-progress findings patched (waiting for a rescan)."""
     db = open_database(db_path)
     patched = _run(lambda: rules.mark_findings_patched(db, task_id, clock=command_clock()))
-    _show(db, task_id, as_json, f"{patched} findings marked patched", {"patched": patched})
+    _show(db, task_id, as_json, f"{plural(patched, 'finding')} marked patched", {"patched": patched})
 
 
 @task_group.command("link")
@@ -253,7 +268,7 @@ def link_command(task_id: int, finding_ids: tuple[int, ...], as_json: bool,
     """Add findings to an existing task."""
     db = open_database(db_path)
     added = _run(lambda: rules.add_findings(db, task_id, finding_ids, clock=command_clock()))
-    _show(db, task_id, as_json, f"{added} findings added to task {task_id}", {"added": added})
+    _show(db, task_id, as_json, f"{plural(added, 'finding')} added to task {task_id}", {"added": added})
 
 
 @task_group.command("edit")

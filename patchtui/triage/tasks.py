@@ -1,10 +1,12 @@
 """Manual patch tasks: creating them from findings, the checklist, and their state.
 
 A task's state follows from its record: ``closed`` once closed, else
-``verified`` when it links findings and a rescan verified every one of them
-fixed, else ``done`` when every step is ticked, ``in_progress`` when some are,
+``verified`` when it links at least one finding and a rescan verified every
+one of them fixed, else ``done`` when every step is ticked, ``in_progress`` when some are,
 and ``open`` otherwise. A linked finding that came back after the task linked
-it counts as reopened.
+it counts as reopened. A task links only findings that still need work, so a
+finding already ``fixed`` or ``false_positive`` cannot be linked: the task
+would show ``verified`` before any work was done.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from patchtui.triage.status import set_status
 STATES = ("open", "in_progress", "done", "verified", "closed")
 PATCHABLE = ("open", "in_progress")
 """Statuses of linked findings that finishing a task offers to mark ``patched``."""
+NO_WORK = ("fixed", "false_positive")
+"""Statuses of findings a task does not link, because there is nothing left to patch."""
 
 
 @dataclass(slots=True)
@@ -85,10 +89,29 @@ def _window(start: str | None, end: str | None) -> tuple[str | None, str | None]
 
 def _check_findings(db: Database, finding_ids: tuple[int, ...]) -> list[int]:
     ids = list(dict.fromkeys(finding_ids))
-    missing = [str(i) for i in ids if i not in finding_statuses(db, ids)]
+    statuses = finding_statuses(db, ids)
+    missing = [str(i) for i in ids if i not in statuses]
     if missing:
         raise NotFoundError(f"no finding with id {', '.join(missing[:10])}")
+
+    finished = [f"{i} ({statuses[i]})" for i in ids if statuses[i] in NO_WORK]
+    if finished:
+        word = "finding" if len(finished) == 1 else "findings"
+        raise InputError(f"cannot link {word} {', '.join(finished[:10])}: a task links only "
+                         "findings that still need work; leave out fixed and false-positive "
+                         "findings")
     return ids
+
+
+def past_window_warning(window_start: str | None, clock: Clock = system_clock) -> str | None:
+    """Return a warning when a stored window start is already in the past, else None.
+
+    A window in the past is allowed, because the admin may record work already done.
+    """
+    now = to_text(clock())
+    if window_start is None or window_start >= now:
+        return None
+    return f"the window starts {window_start[:16].replace('T', ' ')} UTC, which is in the past"
 
 
 def _title(text: str | None, what: str = "a task title") -> str:

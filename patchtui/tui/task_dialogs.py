@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from patchtui.errors import PatchtuiError
+from patchtui.text import plural
 from patchtui.triage import tasks as rules
 from patchtui.tui.forms import FormDialog, field_row
 from patchtui.tui.long_text import LongText
@@ -95,7 +96,13 @@ class TaskForm(FormDialog):
             else:
                 draft = rules.TaskDraft(finding_ids=tuple(self.finding_ids), **values)
                 task_id = rules.create_task(app.db, draft, clock=app.clock, actor=app.actor)
-                app.say(f"Task {task_id} created with {len(self.finding_ids)} findings")
+                created = f"Task {task_id} created with {plural(len(self.finding_ids), 'finding')}"
+                warning = rules.past_window_warning(
+                    rules.existing_task(app.db, task_id)["window_start"], app.clock)
+                if warning:
+                    app.say(f"{created}; {warning}: press w on the task to change it", severity="warning")
+                else:
+                    app.say(created)
         except PatchtuiError as err:
             self.show_error(str(err))
             return

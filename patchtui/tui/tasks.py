@@ -394,16 +394,14 @@ class TaskDetailScreen(Screen):
         self.app.push_screen(TaskForm(task=self.row), saved)
 
     def action_close_task(self) -> None:
-        """Close the task after a confirmation; it stays in the record."""
+        """Ask why the task is closed, then close it; it stays in the record."""
         app = self.patchtui
 
-        def answered(yes: bool | None) -> None:
-            if yes and self._run(lambda: rules.close_task(app.db, self.task_id, clock=app.clock,
-                                                          actor=app.actor)):
-                self.refresh_task()
+        def save(note: str) -> None:
+            rules.close_task(app.db, self.task_id, note, clock=app.clock, actor=app.actor)
 
-        app.push_screen(ConfirmDialog(f"Close task {self.task_id}? It is kept, but no longer "
-                                      "ticked or listed as open."), answered)
+        self._prompt(f"Close task {self.task_id}? It is kept, but no longer ticked or listed "
+                     "as open.", "Why", save)
 
     def action_back(self) -> None:
         """Go back to the list."""

@@ -151,11 +151,18 @@ def test_link_more_findings(run, ids):
      "error: invalid window start 'soon': write it as YYYY-MM-DD HH:MM (UTC) or add an offset "
      "such as +02:00\n"),
     (["task", "add", "--title", "x", "--finding", "999"], "error: no finding with id 999\n"),
+    (["task", "add", "--title", "x", "--finding", "FIXED"],
+     "error: cannot link finding FIXED (fixed): a task links only findings that still need "
+     "work; leave out fixed and false-positive findings\n"),
 ])
-def test_bad_input_exits_1(run, ids, args, message):
+def test_bad_input_exits_1(run, db_path, clock, ids, args, message):
     add_task(run, ids)
+    import_round(open_db(db_path, clock=clock), 2, clock)
+    fixed = str(ids["web_smb"])
+    args = [fixed if arg == "FIXED" else arg for arg in args]
 
     result = run(*args)
+    message = message.replace("FIXED", fixed)
 
     assert result.exit_code == 1
     assert result.stderr == message
@@ -188,6 +195,26 @@ def test_list_sorted_by_window_with_states(run, ids):
     assert [r["title"] for r in done] == ["early"]
     assert text[1] == "   3 done        1/1    2026-03-06 22:00 0/0 fixed              early"
     assert text[-1] == "3 tasks"
+
+
+def test_past_window_warns(run, ids):
+    result = run("task", "add", "--title", "late entry", "--window-start", "2026-03-01 22:00")
+
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: the window starts 2026-03-01 22:00 UTC, which is in the "
+                             "past; change it with 'patchtui task edit 1 --window-start' if that "
+                             "was a mistake\n")
+    assert result.stdout.startswith("task 1 created\n")
+
+
+def test_plural_messages(run, ids):
+    add_task(run, ids)
+
+    linked = run("task", "link", "1", "--finding", str(ids["db_signing"]))
+    listing = run("tasks")
+
+    assert linked.stdout.startswith("1 finding added to task 1\n")
+    assert listing.stdout.splitlines()[-1] == "1 task"
 
 
 def test_close_keeps_task(run, ids):

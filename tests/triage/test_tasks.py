@@ -267,3 +267,40 @@ def test_policy_template_starts_checklist(db, clock):
     task_id = make_task(db, clock)
 
     assert [step["title"] for step in store.task_steps(db, task_id)] == ["Snapshot", "Patch", "Rescan"]
+
+
+def test_fixed_finding_not_linked(db, clock):
+    import_round(db, 2, clock)
+    fixed = finding_id(db, WEB, MS17_010)
+    assert status_of(db, WEB, MS17_010) == "fixed"
+
+    with pytest.raises(InputError, match=rf"cannot link finding {fixed} \(fixed\): a task links "
+                                         "only findings that still need work"):
+        make_task(db, clock, finding_ids=(fixed,))
+
+    assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 0
+
+
+def test_false_positive_not_added(db, clock):
+    task_id = make_task(db, clock)
+    signing = finding_id(db, DB, SMB_SIGNING)
+    tk.set_status(db, [signing], "false_positive", "signing is enforced by GPO", clock=clock)
+
+    with pytest.raises(InputError, match=rf"cannot link finding {signing} \(false_positive\)"):
+        tk.add_findings(db, task_id, (signing,), clock=clock)
+
+    assert only(db, task_id)["findings"] == 2
+
+
+def test_task_without_findings_never_verified(db, clock):
+    task_id = make_task(db, clock, finding_ids=(), steps=("Deploy",))
+    tk.tick_step(db, task_id, 1, clock=clock)
+
+    assert only(db, task_id)["state"] == "done"
+
+
+def test_past_window_warning(db, clock):
+    assert tk.past_window_warning("2026-03-02T22:00:00Z", clock) == (
+        "the window starts 2026-03-02 22:00 UTC, which is in the past")
+    assert tk.past_window_warning("2026-03-07T22:00:00Z", clock) is None
+    assert tk.past_window_warning(None, clock) is None

@@ -130,3 +130,27 @@ async def test_add_findings_to_open_task(tmp_path):
 
     linked = [f["id"] for f in store.task_findings(fresh(db_path, clock), 1)]
     assert linked == sorted([first, second])
+
+
+async def test_close_task_asks_note(tmp_path):
+    clock = start_clock()
+    db_path = prepared(tmp_path, clock)
+    db = fresh(db_path, clock)
+    app = create_app(db_path, clock=clock, actor="carol")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await new_task_from_selection(pilot, app, {finding_id(db, DB, SMB_SIGNING)}, "Signing")
+        await pilot.press("p", "enter", "C")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        await type_text(pilot, "replaced by a vendor upgrade")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskDetailScreen)
+
+    check = fresh(db_path, clock)
+    row = store.get_task(check, 1)
+    assert row["closed_at"] == "2026-03-03T08:00:00Z"
+    closing = check.execute("SELECT actor, note FROM events WHERE entity = 'task' AND "
+                            "action = 'close'").fetchall()
+    assert closing == [("carol", "replaced by a vendor upgrade")]
