@@ -70,7 +70,8 @@ def _import(data: bytes) -> None:
             assert err.path == path
 
 
-@settings(max_examples=int(os.environ.get("PATCHTUI_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("PATCHTUI_FUZZ_EXAMPLES", "200")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated())
 def test_mutated_fixtures_raise_only_report_error(data: bytes) -> None:
     _import(data)
