@@ -47,7 +47,7 @@ class ScanFile:
 
 @dataclass(slots=True)
 class ImportSummary:
-    """What one import did; the same fields appear in ``patchtui import --json``."""
+    """The outcome of one import; the same fields appear in ``patchtui import --json``."""
 
     file: str
     scan_id: int | None = None
@@ -288,7 +288,7 @@ class _Ingest:
     def _known_for(self, asset_id: int) -> _AssetFindings:
         """Return the asset's findings for this scanner, from a bounded cache.
 
-        The cache keeps memory flat however large the report: when it holds more
+        The cache keeps memory flat however large the report: when it contains more
         than ``CACHE_FINDINGS`` findings, the least recently used assets are
         written out and dropped, and reloaded from the database if they return.
         """

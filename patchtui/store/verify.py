@@ -31,7 +31,7 @@ def unpack_plugin_set(blob: bytes) -> list[str]:
 
 @dataclass(slots=True)
 class Judgement:
-    """What verification decided during one import."""
+    """The decisions verification made during one import."""
 
     fixed: int = 0
     """Findings the imported scan proved fixed."""
