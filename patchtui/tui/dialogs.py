@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,6 +26,27 @@ if TYPE_CHECKING:
 SCANNERS = ("nessus", "openvas")
 
 
+class StatusList(OptionList):
+    """The status choices: digits pick a status here, other typed characters go to the note.
+
+    Digit keys belong to this list only, so a note such as "CHG-42" typed into
+    the note box never changes the status. A letter typed while this list has
+    focus is not dropped: the dialog moves it, and the focus, to the note.
+    """
+
+    BINDINGS = [
+        Binding("enter", "screen.save", "Save", show=False),
+        *(Binding(str(number), f"screen.choose({number - 1})", f"Choose {STATUS_LABELS[status]}",
+                  show=False) for number, status in enumerate(ADMIN_STATUSES, start=1)),
+    ]
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and not event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            self.screen.type_into_note(event.character)  # type: ignore[attr-defined]
+
+
 class StatusDialog(ModalScreen[int | None]):
     """Choose a status and write a note; saving changes the findings at once.
 
@@ -36,8 +57,9 @@ class StatusDialog(ModalScreen[int | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        *(Binding(str(number), f"choose({number - 1})", f"Choose {STATUS_LABELS[status]}",
-                  show=False) for number, status in enumerate(ADMIN_STATUSES, start=1)),
+        *(Binding(f"alt+{number}", f"choose({number - 1}, False)",
+                  f"Choose {STATUS_LABELS[status]}", show=False)
+          for number, status in enumerate(ADMIN_STATUSES, start=1)),
     ]
 
     def __init__(self, finding_ids: list[int], *, subject: str | None = None) -> None:
@@ -52,32 +74,43 @@ class StatusDialog(ModalScreen[int | None]):
             title = Content.assemble((f"Set the status of {len(self.finding_ids):,} findings", "bold"))
         with Vertical(id="dialog"):
             yield Static(title, id="title")
-            yield OptionList(
+            yield StatusList(
                 *(Option(f"{number}  {STATUS_LABELS[status]}", id=status)
                   for number, status in enumerate(ADMIN_STATUSES, start=1)),
                 id="statuses",
             )
-            yield Input(placeholder="note (required for false positive)", id="note")
+            # Keeps a written note when focus comes back, where selecting it all would let
+            # the next key replace it.
+            yield Input(placeholder="note (required for false positive)", id="note",
+                        select_on_focus=False)
             yield Static(id="error", markup=False)
-            yield Static("up/down or 1-4 chooses · tab moves · enter saves · escape cancels",
-                         classes="hint", markup=False)
+            yield Static("up/down, 1-4 or alt+1-4 chooses · tab moves · enter saves"
+                         " · escape cancels", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         statuses = self.query_one("#statuses", OptionList)
         statuses.highlighted = 0
         statuses.focus()
 
-    def action_choose(self, index: int) -> None:
-        """Highlight one status and move to the note."""
+    def action_choose(self, index: int, to_note: bool = True) -> None:
+        """Highlight one status; from the status list, move on to the note."""
         self.query_one("#statuses", OptionList).highlighted = index
-        self.query_one("#note", Input).focus()
+        if to_note:
+            self.query_one("#note", Input).focus()
+
+    def type_into_note(self, character: str) -> None:
+        """Focus the note and insert a character typed while the status list had focus."""
+        note = self.query_one("#note", Input)
+        note.focus()
+        note.insert_text_at_cursor(character)
 
     @on(OptionList.OptionSelected, "#statuses")
-    def _status_chosen(self) -> None:
+    def _status_clicked(self) -> None:
         self.query_one("#note", Input).focus()
 
     @on(Input.Submitted, "#note")
-    def _save(self) -> None:
+    def action_save(self) -> None:
+        """Set the highlighted status with the note in the box, or show why it failed."""
         app: PatchtuiApp = self.app  # type: ignore[assignment]
         statuses = self.query_one("#statuses", OptionList)
         index = statuses.highlighted if statuses.highlighted is not None else 0

@@ -108,3 +108,34 @@ async def test_detail_sets_status_and_shows_event(small_db: Path) -> None:
         assert "History (1 change)" in text
         assert "tester  status open \u2192 patched" in text
         assert "note: vendor fix applied" in text
+
+
+async def test_status_note_survives_tab(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(FindingTable)
+        chosen = [row.id for row in table.rows[:2]]
+        await pilot.press("space", "space", "o", "2")
+        await pilot.press("tab", *"CHG-42 in 3 days", "enter")
+        await settle(pilot)
+
+        assert not isinstance(app.screen, StatusDialog)
+        events = status_events(small_db)
+        assert [event[0] for event in events] == sorted(chosen)
+        assert {event[4] for event in events} == {"in_progress"}
+        assert {event[5] for event in events} == {"CHG-42 in 3 days"}
+
+
+async def test_status_digits_in_note_kept(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(FindingTable).current
+        await pilot.press("o", "3", *"KB5034441 installed 2026-02-01")
+        await pilot.press("alt+2", "tab", "enter")
+        await settle(pilot)
+
+        assert status_events(small_db) == [
+            (first.id, ACTOR, "2026-02-01T09:30:00Z", "open", "in_progress",
+             "KB5034441 installed 2026-02-01")]
