@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from patchtui.store.host_order import host_sort_key
 from patchtui.store.events import add_event
 
 EDITABLE = ("tier", "owner", "notes")
@@ -16,7 +17,10 @@ UNRESOLVED = ("open", "in_progress", "patched")
 
 
 def list_assets(db: Database) -> list[dict[str, Any]]:
-    """Return every asset with its count of unresolved findings per severity rank, by key."""
+    """Return every asset with its count of unresolved findings per severity rank.
+
+    The assets come in address order (IPv4 numerically, then IPv6, then names).
+    """
     statuses = ", ".join("?" * len(UNRESOLVED))
     cursor = db.execute(
         "SELECT a.id, a.key, coalesce(a.hostname, a.fqdn, a.netbios) AS name, a.os, a.tier,"
@@ -27,11 +31,12 @@ def list_assets(db: Database) -> list[dict[str, Any]]:
         "  SELECT asset_id, sum(severity = 4) AS critical, sum(severity = 3) AS high,"
         "   sum(severity = 2) AS medium, sum(severity = 1) AS low, sum(severity = 0) AS info"
         f"  FROM findings WHERE status IN ({statuses}) GROUP BY asset_id"
-        " ) c ON c.asset_id = a.id ORDER BY a.key",
+        " ) c ON c.asset_id = a.id",
         list(UNRESOLVED),
     )
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    assets = [dict(zip(names, row, strict=True)) for row in cursor]
+    return sorted(assets, key=lambda asset: host_sort_key(asset["key"]))
 
 
 def asset_labels(db: Database, limit: int) -> list[tuple[int, str, str | None]]:

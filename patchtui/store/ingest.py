@@ -21,6 +21,7 @@ from patchtui.importers.common import score_vector
 from patchtui.importers.model import SEVERITIES, FindingRecord, HostRecord, ParseWarning, Record, ScanInfo
 from patchtui.store.assets import AssetWriter
 from patchtui.store.exceptions import apply_to_scan as apply_exceptions
+from patchtui.store.host_order import host_sort_key
 from patchtui.store.policy import refresh_after_import
 from patchtui.store.search import refresh_for_scan
 from patchtui.store.verify import judge, pack_plugin_set
@@ -189,8 +190,8 @@ class _Ingest:
             self.conn.executemany(
                 "INSERT INTO findings (id, asset_id, vulnerability_id, scanner, plugin_id, port, protocol,"
                 " service, status, status_at, severity, cvss, name, host, cves, qod, first_seen,"
-                " last_seen, first_scan_id, last_scan_id, reopened_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                " last_seen, first_scan_id, last_scan_id, reopened_count, host_sort)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
                 self.new_rows,
             )
             self.new_rows.clear()
@@ -245,7 +246,7 @@ class _Ingest:
                 (known.id, asset_id, vulnerability_id, scan.scanner, record.plugin_id, record.port,
                  record.protocol, record.service, seen_at, severity, cvss, record.name,
                  self.assets.key_of(asset_id), ", ".join(record.cves), record.qod, seen_at,
-                 seen_at, self.scan_id, self.scan_id)
+                 seen_at, self.scan_id, self.scan_id, host_sort_key(self.assets.key_of(asset_id)))
             )
             findings[key] = known
             self.cached_findings += 1

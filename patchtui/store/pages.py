@@ -21,7 +21,7 @@ SORT_KEYS = {
     "priority": "f.priority",
     "severity": "f.severity",
     "status": "f.status",
-    "host": "f.host",
+    "host": "f.host_sort",
     "port": "f.port",
     "cvss": "f.cvss",
     "name": "f.name",
@@ -31,7 +31,8 @@ SORT_KEYS = {
     "due": "f.due_at",
 }
 """SQL of each sort key, each matching an index with the id as tie-breaker (``priority``
-and ``due`` from migration 3, ``cvss`` from migration 6, the others from migration 2)."""
+and ``due`` from migration 3, ``cvss`` from migration 6, ``host`` from migration 7, the others
+from migration 2)."""
 
 SORT_INDEXES = {key: f"findings_sort_{key}" for key in SORT_KEYS} | {"due": "findings_sort_due_at"}
 """The index that orders the list by each sort key."""

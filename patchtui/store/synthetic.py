@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from patchtui.store.host_order import fill_host_sort
 from patchtui.store.policy import refresh_all_findings
 
 _WORDS = (
@@ -75,6 +76,7 @@ def fill_synthetic(db: Database, findings: int, *, per_host: int = 100, checks: 
             " VALUES (?, ?, ?, ?, ?, ?, 'tcp', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 0)",
             _findings(rng, findings, hosts, catalogue),
         )
+        fill_host_sort(conn)
         conn.execute(
             "INSERT INTO observations (finding_id, scan_id, seen_at, plugin_output)"
             " SELECT id, 1, last_seen, 'Detected: ' || name || ' on port ' || port FROM findings"

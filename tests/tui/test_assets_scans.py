@@ -127,3 +127,16 @@ async def test_import_progress_then_cancel(small_db: Path, tmp_path: Path) -> No
     assert db.execute("SELECT count(*) FROM scans").fetchone() == (1,)
     assert db.execute("SELECT count(*) FROM findings").fetchone() == (11,)
     assert db.execute("SELECT count(*) FROM findings_fts").fetchone() == (11,)
+
+
+async def test_assets_in_numeric_order(tmp_path: Path) -> None:
+    from tests.tui.test_findings_screen import numeric_hosts_db
+
+    app = make_app(numeric_hosts_db(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        keys = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+        assert keys == ["9.9.9.9", "10.0.0.2", "10.0.0.10", "10.0.0.100", "nas.example.test"]

@@ -190,3 +190,39 @@ async def test_resolved_findings_hidden_by_default(small_db: Path) -> None:
         await settle(pilot)
         assert "11 findings" in screen_text(app)
         assert "MySQL Remote Code Execution" in names(app)
+
+
+def numeric_hosts_db(tmp_path: Path) -> Path:
+    from patchtui.triage.importing import import_file
+    from tests.tui.helpers import ACTOR
+    from tests.tui.tui_reports import Host, Item, write_report
+
+    hosts = [Host(address, f"h{number}", [Item(7000 + number, f"Check on {address}", 3, 443, 7.0)])
+             for number, address in enumerate(
+                 ["10.0.0.100", "nas.example.test", "10.0.0.2", "9.9.9.9", "10.0.0.10"])]
+    report = write_report(tmp_path / "hosts.nessus", hosts)
+    db_path = tmp_path / "hosts.db"
+    db = open_db(db_path)
+    import_file(db, report, actor=ACTOR)
+    db.conn.close()
+    return db_path
+
+
+async def test_host_sort_is_numeric(tmp_path: Path) -> None:
+    app = make_app(numeric_hosts_db(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(">", ">", ">")
+        await settle(pilot)
+        table = app.screen.query_one(FindingTable)
+        assert table.query.sort == "host"
+        if table.query.descending:
+            await pilot.press("r")
+            await settle(pilot)
+        hosts = [row.host for row in table.rows]
+        assert hosts == ["9.9.9.9", "10.0.0.2", "10.0.0.10", "10.0.0.100", "nas.example.test"]
+
+        await pilot.press("r")
+        await settle(pilot)
+        hosts = [row.host for row in table.rows]
+        assert hosts == ["nas.example.test", "10.0.0.100", "10.0.0.10", "10.0.0.2", "9.9.9.9"]
