@@ -8,7 +8,15 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from patchtui.commands.common import command_clock, db_option, echo_json, fail, open_database, safe
+from patchtui.commands.common import (
+    command_clock,
+    db_option,
+    echo_json,
+    fail,
+    open_database,
+    plural,
+    safe,
+)
 from patchtui.errors import NotFoundError, PatchtuiError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store import exceptions as store
@@ -103,8 +111,9 @@ def _report(db: Database, outcome: rules.Outcome, verb: str, as_json: bool) -> N
         echo_json({"ok": True, "exception": exception_json(db, row),
                    "changed": outcome.changed, "warnings": outcome.warnings})
         return
+    changed = plural(outcome.changed, "finding")
     click.echo(f"exception {row['id']} {verb}: {rules.describe_scope(row)}, expires "
-               f"{row['expires_on']}; {outcome.changed} findings changed status")
+               f"{row['expires_on']}; {changed} changed status")
     for warning in outcome.warnings:
         click.echo(f"warning: {safe(warning)}", err=True)
 
@@ -154,7 +163,7 @@ def add_command(title: str, risk_note: str, controls: str | None, residual_risk:
 
     Example: patchtui exception add --title "HMI vendor lock" --risk-note "vendor
     forbids patching" --residual-risk medium --approved-by "J. Doe" --expires
-    2026-05-31 --asset hmi01
+    2027-03-31 --asset hmi01
     """
     db = open_database(db_path)
     draft = rules.ExceptionDraft(title=title, risk_note=risk_note, residual_risk=residual_risk,
@@ -172,27 +181,28 @@ def add_command(title: str, risk_note: str, controls: str | None, residual_risk:
 @exception_group.command("extend")
 @click.argument("exception_id", type=int, metavar="ID")
 @click.option("--expires", required=True, metavar="YYYY-MM-DD", help="New last day covered (UTC).")
-@click.option("--note", required=True, help="Why the exception is extended.")
+@click.option("--note", required=True, help="Why the expiry date changes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (see README).")
 @db_option
 def extend_command(exception_id: int, expires: str, note: str, as_json: bool,
                    db_path: Path | None) -> None:
-    """Give an exception a new expiry date; an expired one covers its findings again."""
+    """Give an exception a new expiry date, later or earlier; an expired one covers its
+    findings again."""
     db = open_database(db_path)
     try:
         outcome = rules.extend_exception(db, exception_id, expires, note, clock=command_clock())
     except PatchtuiError as err:
         fail(str(err))
         return
-    _report(db, outcome, "extended", as_json)
+    _report(db, outcome, rules.expiry_change(outcome), as_json)
 
 
 @exception_group.command("revoke")
 @click.argument("exception_id", type=int, metavar="ID")
-@click.option("--note", help="Why the exception is revoked.")
+@click.option("--note", required=True, help="Why the exception is revoked.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (see README).")
 @db_option
-def revoke_command(exception_id: int, note: str | None, as_json: bool,
+def revoke_command(exception_id: int, note: str, as_json: bool,
                    db_path: Path | None) -> None:
     """Revoke an exception; the findings it covered go back to open."""
     db = open_database(db_path)
@@ -236,12 +246,18 @@ def _finding_json(finding: dict[str, Any]) -> dict[str, Any]:
             "released": finding["released_reason"], "review": bool(finding["review"])}
 
 
+def _left(row: dict[str, Any]) -> str:
+    if row["state"] != "active":
+        return ""
+    return f" ({plural(row['days_left'], 'day')} left)"
+
+
 def _detail_lines(row: dict[str, Any], findings: list[dict[str, Any]],
                   events: list[dict[str, Any]]) -> list[str]:
     lines = [
         f"exception {row['id']}: {safe(row['title'])} ({row['view_state']})",
         f"  covers:        {safe(rules.describe_scope(row))}",
-        f"  expires:       {row['expires_on']} ({row['days_left']} days left)",
+        f"  expires:       {row['expires_on']}{_left(row)}",
         f"  residual risk: {row['residual_risk']}",
         f"  requested by:  {safe(row['requested_by'])}, approved by {safe(row['approved_by'])}",
         f"  created:       {row['created_at']}",

@@ -204,7 +204,7 @@ def extend(db: Database, exception_id: int, expires_on: str, note: str, *, at: s
            actor: str) -> int:
     """Set a new expiry date; an expired exception becomes active and covers again.
 
-    Returns how many findings the exception newly accepted.
+    The event's action is ``extend``, or ``shorten`` for an earlier date. Returns how many findings the exception newly accepted.
     """
     with db.atomic():
         row = db.conn.execute("SELECT expires_on, state, scope FROM exceptions WHERE id = ?",
@@ -213,7 +213,8 @@ def extend(db: Database, exception_id: int, expires_on: str, note: str, *, at: s
         db.conn.execute("UPDATE exceptions SET expires_on = ? WHERE id = ?",
                         (expires_on, exception_id))
         add_event(db, at=at, actor=actor, entity="exception", entity_id=exception_id,
-                  action="extend", old=old_expiry, new=expires_on, note=note)
+                  action="shorten" if expires_on < old_expiry else "extend", old=old_expiry,
+                  new=expires_on, note=note)
         if state != "expired":
             return 0
 

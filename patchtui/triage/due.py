@@ -86,7 +86,7 @@ def parse_target(text: str, now: datetime) -> str:
         try:
             target = to_text(now + parse_duration(text))
         except ValueError as err:
-            raise InputError(f"invalid target {text!r}: write a date such as 2026-05-31 "
+            raise InputError(f"invalid target {text!r}: write a date such as 2027-03-31 "
                              'or a time from now such as "14d"') from err
     if target <= to_text(now):
         raise InputError(f"target {text!r} is not in the future: give a later date")

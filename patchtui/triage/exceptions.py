@@ -66,6 +66,10 @@ class Outcome:
     exception_id: int
     changed: int = 0
     warnings: list[str] = field(default_factory=list)
+    old_expires_on: str | None = None
+    """The expiry date before an extension or shortening; None for other changes."""
+    expires_on: str | None = None
+    """The expiry date after an extension or shortening; None for other changes."""
 
 
 def today_of(clock: Clock) -> date:
@@ -211,25 +215,39 @@ def _existing(db: Database, exception_id: int) -> dict[str, Any]:
 
 def extend_exception(db: Database, exception_id: int, expires: str, note: str, *,
                      clock: Clock = system_clock, actor: str | None = None) -> Outcome:
-    """Give an active or expired exception a new expiry date; an expired one covers again."""
+    """Give an active or expired exception a new expiry date; an expired one covers again.
+
+    An earlier date than the current one is allowed: it shortens the exception,
+    and the event's action is ``shorten`` in place of ``extend``.
+    """
     expire_due(db, clock=clock, actor=actor)
     row = _existing(db, exception_id)
     if row["state"] == "revoked":
         raise InputError(f"exception {exception_id} is revoked; record a new exception instead")
-    note = _required(note, "a note saying why the exception is extended")
+    note = _required(note, "a note saying why the expiry date changes")
     expires_on = check_expiry(expires, today_of(clock), max_days(db))
+    if expires_on == row["expires_on"] and row["state"] == "active":
+        raise InputError(f"exception {exception_id} already expires on {expires_on}")
     changed = store.extend(db, exception_id, expires_on, note, at=to_text(clock()),
                            actor=actor or current_actor())
-    return Outcome(exception_id, changed)
+    return Outcome(exception_id, changed, old_expires_on=row["expires_on"], expires_on=expires_on)
+
+
+def expiry_change(outcome: Outcome) -> str:
+    """Describe the outcome of ``extend_exception``, such as
+    ``shortened (expiry changed from 2027-04-30 to 2027-03-31)``."""
+    old, new = outcome.old_expires_on, outcome.expires_on
+    verb = "shortened" if old is not None and new is not None and new < old else "extended"
+    return f"{verb} (expiry changed from {old} to {new})"
 
 
 def revoke_exception(db: Database, exception_id: int, note: str | None = None, *,
                      clock: Clock = system_clock, actor: str | None = None) -> Outcome:
-    """Revoke an exception; the findings it covered go back to ``open``."""
+    """Revoke an exception with a note saying why; the findings it covered go back to ``open``."""
     row = _existing(db, exception_id)
     if row["state"] == "revoked":
         raise InputError(f"exception {exception_id} is already revoked")
-    note = (note or "").strip() or None
+    note = _required(note, "a note saying why the exception is revoked")
     changed = store.revoke(db, exception_id, note, at=to_text(clock()),
                            actor=actor or current_actor())
     return Outcome(exception_id, changed)

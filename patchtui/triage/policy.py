@@ -252,7 +252,7 @@ class _Reader:
 
     def review_date(self, value: Any, key: str) -> date:
         if isinstance(value, datetime):
-            raise self.fail(key, value, "must be a date without a time, such as 2026-04-01")
+            raise self.fail(key, value, "must be a date without a time, such as 2027-04-01")
         if isinstance(value, date):
             return value
         if isinstance(value, str):
@@ -260,7 +260,7 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.fail(key, value, "must be a date such as 2026-04-01")
+        raise self.fail(key, value, "must be a date such as 2027-04-01")
 
     def checklist(self, value: Any, key: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:

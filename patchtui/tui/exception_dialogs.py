@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from patchtui.errors import PatchtuiError
 from patchtui.store.migrations.m0004_exceptions_tasks import RESIDUAL_RISKS
+from patchtui.text import plural
 from patchtui.triage import exceptions as rules
 from patchtui.tui.forms import FormDialog, field_row
 from patchtui.tui.long_text import LongText
@@ -107,8 +108,8 @@ class ExceptionForm(FormDialog):
         except PatchtuiError as err:
             self.show_error(str(err))
             return
-        message = (f"Exception {outcome.exception_id} recorded; {outcome.changed} finding"
-                   f"{'s' if outcome.changed != 1 else ''} accepted")
+        message = (f"Exception {outcome.exception_id} recorded; "
+                   f"{plural(outcome.changed, 'finding')} accepted")
         app.say("; ".join([message, *outcome.warnings]),
                 severity="warning" if outcome.warnings else "information")
         self.dismiss(outcome.exception_id)
@@ -127,12 +128,12 @@ class ExtendDialog(FormDialog):
         today = rules.today_of(self.patchtui.clock)
         latest = today + timedelta(days=rules.max_days(self.patchtui.db))
         with VerticalScroll(id="dialog", classes="small"):
-            yield Static(Content.assemble((f"Extend exception {self.exception_id}: ", "bold"),
+            yield Static(Content.assemble((f"Change the expiry of exception {self.exception_id}: ", "bold"),
                                           one_line(self.exception_title)))
             yield Static(f"It expires {self.expires_on}.", markup=False)
             yield field_row("New expiry", Input(placeholder=f"YYYY-MM-DD, {today} to {latest}",
                                              id="expires", compact=True))
-            yield field_row("Note", Input(placeholder="why it is extended", id="note", compact=True))
+            yield field_row("Note", Input(placeholder="why the expiry date changes", id="note", compact=True))
             yield Static(id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Extend", variant="primary", id="save")
@@ -158,15 +159,15 @@ class ExtendDialog(FormDialog):
         except PatchtuiError as err:
             self.show_error(str(err))
             return
-        message = f"Exception {self.exception_id} extended"
+        message = f"Exception {self.exception_id} {rules.expiry_change(outcome)}"
         if outcome.changed:
-            message += f"; it covers {outcome.changed} findings again"
+            message += f"; it covers {plural(outcome.changed, 'finding')} again"
         app.say(message)
         self.dismiss(self.exception_id)
 
 
 class RevokeDialog(FormDialog):
-    """Confirm revoking an exception, with an optional note. Dismisses with the id, or None."""
+    """Confirm revoking an exception, with a required note. Dismisses with the id, or None."""
 
     def __init__(self, exception_id: int, title: str, covered: int) -> None:
         super().__init__()
@@ -178,8 +179,10 @@ class RevokeDialog(FormDialog):
         with VerticalScroll(id="dialog", classes="small"):
             yield Static(Content.assemble((f"Revoke exception {self.exception_id}: ", "bold"),
                                           one_line(self.exception_title)))
-            yield Static(f"The {self.covered} findings it covers go back to open.", markup=False)
-            yield field_row("Note", Input(placeholder="why it is revoked (optional)", id="note",
+            covered = plural(self.covered, "finding")
+            yield Static(f"The {covered} it covers go{'es' if self.covered == 1 else ''} back to "
+                         "open.", markup=False)
+            yield field_row("Note", Input(placeholder="why it is revoked (required)", id="note",
                                        compact=True))
             yield Static(id="error", markup=False)
             with Horizontal(classes="buttons"):
@@ -201,5 +204,7 @@ class RevokeDialog(FormDialog):
         except PatchtuiError as err:
             self.show_error(str(err))
             return
-        app.say(f"Exception {self.exception_id} revoked; {outcome.changed} findings are open again")
+        reopened = plural(outcome.changed, "finding")
+        app.say(f"Exception {self.exception_id} revoked; {reopened} "
+                f"{'is' if outcome.changed == 1 else 'are'} open again")
         self.dismiss(self.exception_id)

@@ -161,11 +161,46 @@ def test_extend_needs_note(run):
     assert run("exception", "extend", "1", "--expires", "2026-04-10").exit_code == 2
     blank = run("exception", "extend", "1", "--expires", "2026-04-10", "--note", "")
     assert blank.exit_code == 1
-    assert "a note saying why the exception is extended is required" in blank.stderr
+    assert "a note saying why the expiry date changes is required" in blank.stderr
+
+
+def test_revoke_needs_note(run):
+    run(*ADD, "--expires", "2026-03-20", "--asset", HMI)
+
+    missing = run("exception", "revoke", "1")
+    blank = run("exception", "revoke", "1", "--note", " ")
+
+    assert missing.exit_code == 2
+    assert "Missing option '--note'" in missing.stderr
+    assert blank.exit_code == 1
+    assert blank.stderr == "error: a note saying why the exception is revoked is required\n"
+
+
+def test_shorten_wording(run):
+    run(*ADD, "--expires", "2026-04-30", "--asset", HMI)
+
+    result = run("exception", "extend", "1", "--expires", "2026-03-31", "--note", "audit asked")
+
+    assert result.exit_code == 0
+    assert result.stdout == ("exception 1 shortened (expiry changed from 2026-04-30 to "
+                             "2026-03-31): everything on 10.0.0.7, expires 2026-03-31; "
+                             "0 findings changed status\n")
+
+
+def test_revoked_shows_no_days_left(run):
+    run(*ADD, "--expires", "2026-04-30", "--asset", HMI)
+    active = run("exception", "show", "1").stdout
+    run("exception", "revoke", "1", "--note", "HMI replaced")
+
+    revoked = run("exception", "show", "1").stdout
+
+    assert "  expires:       2026-04-30 (58 days left)\n" in active
+    assert "  expires:       2026-04-30\n" in revoked
+    assert "days left" not in revoked
 
 
 def test_revoke_unknown_exits_1(run):
-    result = run("exception", "revoke", "9")
+    result = run("exception", "revoke", "9", "--note", "typo")
 
     assert result.exit_code == 1
     assert result.stderr == "error: no exception with id 9\n"
@@ -175,7 +210,7 @@ def test_list_states_and_order(run, clock):
     run(*ADD, "--expires", "2026-05-20", "--asset", WEB)
     run(*ADD, "--expires", "2026-03-10", "--asset", HMI)
     run(*ADD, "--expires", "2026-03-25", "--asset", DB)
-    run("exception", "revoke", "1")
+    run("exception", "revoke", "1", "--note", "web01 retired")
     clock.set("2026-03-12T09:00:00")
 
     rows = json.loads(run("exceptions", "--json").stdout)

@@ -226,10 +226,10 @@ def test_revoke_reopens_findings(db, clock):
 
 def test_revoked_exception_cannot_change_again(db, clock):
     outcome = ex.create_exception(db, draft(), ex.Scope("asset", hosts=(HMI,)), clock=clock)
-    ex.revoke_exception(db, outcome.exception_id, clock=clock)
+    ex.revoke_exception(db, outcome.exception_id, "vendor fix", clock=clock)
 
     with pytest.raises(InputError, match="already revoked"):
-        ex.revoke_exception(db, outcome.exception_id, clock=clock)
+        ex.revoke_exception(db, outcome.exception_id, "again", clock=clock)
     with pytest.raises(InputError, match="is revoked"):
         ex.extend_exception(db, outcome.exception_id, "2026-04-30", "again", clock=clock)
 
@@ -239,7 +239,7 @@ def test_revoke_keeps_finding_under_other_exception(db, clock):
                                                       plugin_id=MS17_010), clock=clock)
     narrow = ex.create_exception(db, draft(), ex.Scope("asset", hosts=(HMI,)), clock=clock)
 
-    ex.revoke_exception(db, broad.exception_id, clock=clock)
+    ex.revoke_exception(db, broad.exception_id, "the broad rule was too wide", clock=clock)
 
     hmi = finding_id(db, HMI, MS17_010)
     assert status_of(db, HMI, MS17_010) == "accepted"
@@ -322,9 +322,42 @@ def test_bad_extension_changes_nothing(db, clock, expires, note, message):
     assert ex.list_exceptions(db, clock=clock)[0]["expires_on"] == "2026-03-20"
 
 
+def test_revoke_needs_note(db, clock):
+    outcome = ex.create_exception(db, draft(), ex.Scope("asset", hosts=(HMI,)), clock=clock)
+    before = counts(db)
+
+    with pytest.raises(InputError, match="a note saying why the exception is revoked is required"):
+        ex.revoke_exception(db, outcome.exception_id, "  ", clock=clock)
+
+    assert counts(db) == before
+    assert ex.list_exceptions(db, clock=clock)[0]["state"] == "active"
+
+
+def test_earlier_expiry_is_shortening(db, clock):
+    outcome = ex.create_exception(db, draft("2026-04-30"), ex.Scope("asset", hosts=(HMI,)),
+                                  clock=clock)
+
+    shortened = ex.extend_exception(db, outcome.exception_id, "2026-03-31", "audit asked",
+                                    clock=clock)
+
+    assert ex.expiry_change(shortened) == (
+        "shortened (expiry changed from 2026-04-30 to 2026-03-31)")
+    last = events_for(db, "exception", outcome.exception_id)[-1]
+    assert (last["action"], last["old"], last["new"]) == ("shorten", "2026-04-30", "2026-03-31")
+    assert ex.list_exceptions(db, clock=clock)[0]["expires_on"] == "2026-03-31"
+
+
+def test_same_expiry_rejected(db, clock):
+    outcome = ex.create_exception(db, draft("2026-04-30"), ex.Scope("asset", hosts=(HMI,)),
+                                  clock=clock)
+
+    with pytest.raises(InputError, match="already expires on 2026-04-30"):
+        ex.extend_exception(db, outcome.exception_id, "2026-04-30", "again", clock=clock)
+
+
 def test_unknown_exception_not_found(db, clock):
     with pytest.raises(NotFoundError, match="no exception with id 42"):
-        ex.revoke_exception(db, 42, clock=clock)
+        ex.revoke_exception(db, 42, "typo", clock=clock)
 
 
 def test_import_after_expiry_expires_first(db, clock):

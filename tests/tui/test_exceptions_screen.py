@@ -203,3 +203,29 @@ async def test_editor_falls_back_headless(tmp_path, monkeypatch):
         assert note.text == "kept"
         assert [n.message for n in app._notifications] == [
             "This terminal cannot run an editor; editing here instead."]
+
+
+async def test_revoke_needs_note(tmp_path):
+    clock = start_clock()
+    db_path = prepared(tmp_path, clock)
+    db = fresh(db_path, clock)
+    app = create_app(db_path, clock=clock, actor="bob")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, {finding_id(db, HMI, PHP)})
+        await pilot.press("e")
+        await fill_exception(pilot, app, title="PHP on HMI", expires="2026-03-10")
+        await pilot.press("ctrl+s", "x")
+        await pilot.pause()
+
+        await pilot.press("R")
+        assert isinstance(app.screen, RevokeDialog)
+        assert app.screen.query_one("#note", Input).placeholder == "why it is revoked (required)"
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert isinstance(app.screen, RevokeDialog)
+        error = str(app.screen.query_one("#error").render())
+        assert "a note saying why the exception is revoked is required" in error
+
+    assert status_of(fresh(db_path, clock), HMI, PHP) == "accepted"
