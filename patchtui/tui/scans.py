@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -18,9 +19,23 @@ from patchtui.tui.plain import one_line
 if TYPE_CHECKING:
     from patchtui.tui.app import PatchtuiApp
 
-COLUMNS = (("ID", 4), ("Scan time", 16), ("Scanner", 7), ("Name", 20), ("Findings", 8),
+NAME_WIDTH = 24
+
+COLUMNS = (("ID", 4), ("Scan time", 17), ("Scanner", 7), ("Name", NAME_WIDTH), ("Findings", 8),
            ("New", 6), ("Fixed", 6), ("Reop.", 5), ("N/V", 5), ("Imported by", 12),
            ("Imported at", 16), ("File", 40))
+
+
+def _name(scan: dict[str, Any]) -> str:
+    """Return the scan's name, or its file's name, keeping the end of a long one.
+
+    Weekly scans of one policy share the start of their names and differ at
+    the end (a date, a number), so the start is what gets cut.
+    """
+    name = one_line(scan["name"] or PurePath(scan["file_name"] or "").name) or "-"
+    if len(name) > NAME_WIDTH:
+        name = "…" + name[-(NAME_WIDTH - 1):]
+    return name
 
 
 def _cells(scan: dict[str, Any]) -> list[Text]:
@@ -32,7 +47,7 @@ def _cells(scan: dict[str, Any]) -> list[Text]:
         started += "*"
     return [
         number(scan["id"]), Text(started), Text(one_line(scan["scanner"])),
-        Text(one_line(scan["name"]) or "-"), number(scan["findings"]), number(scan["new"]),
+        Text(_name(scan)), number(scan["findings"]), number(scan["new"]),
         number(scan["fixed"]), number(scan["reopened"]), number(scan["not_verifiable"]),
         Text(one_line(scan["imported_by"])), Text((scan["imported_at"] or "").replace("T", " ")[:16]),
         Text(one_line(scan["file_name"])),
@@ -80,7 +95,7 @@ class ScansScreen(Screen):
         for scan in scans:
             table.add_row(*_cells(scan), key=str(scan["id"]))
         self.query_one("#scans-status", Static).update(
-            Content(f"{len(scans):,} scans · i: import a report"))
+            Content(f"{len(scans):,} scan{'s' if len(scans) != 1 else ''} · i: import a report"))
 
     def action_import_file(self) -> None:
         """Pick a report file and import it with progress."""

@@ -140,3 +140,25 @@ async def test_assets_in_numeric_order(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         keys = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
         assert keys == ["9.9.9.9", "10.0.0.2", "10.0.0.10", "10.0.0.100", "nas.example.test"]
+
+
+async def test_scans_time_mark_and_names(small_db: Path) -> None:
+    db = open_db(small_db)
+    db.conn.execute("UPDATE scans SET time_source = 'file-mtime',"
+                    " name = 'Shop network weekly full 2026-11-16'")
+    db.conn.commit()
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 scan · i: import a report" in text
+        assert "2026-01-01 00:10*" in text or "2026-01-01 00:00*" in text
+        assert "\u2026 weekly full 2026-11-16" in text
+
+        db.conn.execute("UPDATE scans SET name = NULL")
+        db.conn.commit()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "small.nessus" in screen_text(app).splitlines()[2]
