@@ -34,7 +34,7 @@ def show_command(db_path: Path | None) -> None:
     policy = load_policy(db)
     updated = policy_updated(db)
     if updated:
-        click.echo(f"Patch policy (changed {when(updated[0])} by {safe(updated[1])})")
+        click.echo(f"Patch policy ({updated[2]} {when(updated[0])} by {safe(updated[1])})")
     click.echo()
     for line in policy_lines(policy, now.date()):
         click.echo(line)

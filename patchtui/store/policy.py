@@ -162,11 +162,20 @@ def read_policy_document(db: Database) -> str | None:
     return row[0] if row else None
 
 
-def policy_updated(db: Database) -> tuple[str, str] | None:
-    """Return (time, actor) of the last change to the stored policy."""
+def policy_updated(db: Database) -> tuple[str, str, str] | None:
+    """Return (time, actor, verb) of the last write to the stored policy.
+
+    The verb is ``created`` while no policy event exists (the database's default
+    policy), ``reviewed`` after a review, else ``changed``.
+    """
     row = db.execute("SELECT updated_at, updated_by FROM policy WHERE id = ?",
                      [POLICY_ID]).fetchone()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    last = db.execute("SELECT action FROM events WHERE entity = 'policy' AND entity_id = ?"
+                      " ORDER BY id DESC LIMIT 1", [POLICY_ID]).fetchone()
+    verb = "created" if last is None else "reviewed" if last[0] == "review" else "changed"
+    return row[0], row[1], verb
 
 
 def write_policy(db: Database, document: str, response_rows: list[tuple[int, str, int | None]],
@@ -227,6 +236,13 @@ def write_review(db: Database, due: dict[int, str], *, at: str, actor: str, deci
 def count_overdue(db: Database, now: str) -> int:
     """Return how many findings are past their due date at ``now``."""
     row = db.execute("SELECT count(*) FROM findings WHERE due_at < ?", [now]).fetchone()
+    return int(row[0])
+
+
+def count_overdue_below_qod(db: Database, now: str, min_qod: int) -> int:
+    """Return how many findings past their due date at ``now`` have a QoD below ``min_qod``."""
+    row = db.execute("SELECT count(*) FROM findings WHERE due_at < ? AND qod < ?",
+                     [now, min_qod]).fetchone()
     return int(row[0])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from textual import on, work
@@ -23,7 +23,8 @@ from textual.widgets import Footer, Input, Static
 from patchtui.clock import to_text
 from patchtui.errors import PatchtuiError
 from patchtui.store import open_db
-from patchtui.store.policy import count_overdue, policy_updated
+from patchtui.store.pages import MIN_QOD
+from patchtui.store.policy import count_overdue, count_overdue_below_qod, policy_updated
 from patchtui.triage.enrich import LABELS, enrich_file, threat_status
 from patchtui.triage.explain import policy_lines, when
 from patchtui.triage.policy import Policy, PolicyChange, load_policy, mark_reviewed, save_policy
@@ -73,6 +74,17 @@ class TextDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def overdue_line(db: Any, now: str) -> str:
+    """Return the overdue count, saying how many of them the overdue review hides by default."""
+    overdue = count_overdue(db, now)
+    hidden = count_overdue_below_qod(db, now, MIN_QOD)
+    if not hidden:
+        return f"Overdue findings: {overdue:,} (d opens the overdue review)"
+    return (f"Overdue findings: {overdue:,} (d opens the overdue review; {hidden:,} of them "
+            f"{'is' if hidden == 1 else 'are'} below QoD {MIN_QOD} and hidden there until i "
+            "shows them)")
+
+
 class PolicyScreen(Screen):
     """The patch policy, the loaded threat data and how many findings are overdue."""
 
@@ -112,10 +124,8 @@ class PolicyScreen(Screen):
         updated = policy_updated(app.db)
         title = "Patch policy"
         if updated:
-            title += f" (changed {when(updated[0])} by {one_line(updated[1])})"
-        overdue = count_overdue(app.db, to_text(now))
-        lines = [Static(Content(f"Overdue findings: {overdue:,} (d opens the overdue review)"),
-                        classes="line")]
+            title += f" ({updated[2]} {when(updated[0])} by {one_line(updated[1])})"
+        lines = [Static(Content(overdue_line(app.db, to_text(now))), classes="line")]
 
         loaded = {status.kind: status for status in threat_status(app.db, now)}
         for kind, label in LABELS.items():

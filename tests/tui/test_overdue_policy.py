@@ -273,3 +273,21 @@ async def test_policy_screen_loads_kev(small_db: Path) -> None:
         assert db.execute("SELECT priority, due_at FROM findings WHERE name ="
                           " 'Log4j Remote Code Execution'").fetchone() == (188,
                                                                           "2021-12-24T23:59:59Z")
+
+
+async def test_policy_overdue_names_hidden_qod(small_db: Path) -> None:
+    with sqlite3.connect(small_db) as db:
+        db.execute("UPDATE findings SET qod = 50 WHERE name = 'Apache Outdated Version'")
+    app = make_app(small_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, PolicyScreen)
+        assert ("Overdue findings: 9 (d opens the overdue review; 1 of them is below QoD 70 and "
+                "hidden there until i shows them)") in screen_text(app)
+
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, OverdueScreen)
+        assert "8 findings" in screen_text(app)
