@@ -4,7 +4,8 @@ JSON: an object with ``catalogVersion``, ``dateReleased``, ``count`` and
 ``vulnerabilities``, a list of objects with ``cveID``, ``vendorProject``,
 ``product``, ``vulnerabilityName``, ``dateAdded``, ``shortDescription``,
 ``requiredAction``, ``dueDate``, ``knownRansomwareCampaignUse``, ``notes`` and
-``cwes``. The CSV has the same fields as columns, one vulnerability a row.
+``cwes``. The CSV has the same fields as columns, one vulnerability a row;
+older CSV downloads lack the last three columns, which are then empty.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ FIELDS = ("cveID", "vendorProject", "product", "vulnerabilityName", "dateAdded",
           "shortDescription", "requiredAction", "dueDate", "knownRansomwareCampaignUse",
           "notes", "cwes")
 REQUIRED = ("cveID", "dateAdded")
+OPTIONAL_COLUMNS = ("knownRansomwareCampaignUse", "notes", "cwes")
+"""CSV columns that older downloads of the catalogue lack; rows without them read as empty."""
 CVE = re.compile(r"CVE-\d{4}-\d{4,}")
 _CWE = re.compile(r"CWE-\d+|NVD-CWE-\w+")
 DOWNLOAD_HINT = "download the catalogue again from CISA (JSON or CSV) and load that copy"
@@ -115,7 +118,8 @@ def parse_json(path: Path, text: str) -> KevCatalogue:
 def parse_csv(path: Path, text: str) -> KevCatalogue:
     """Read the catalogue's CSV download; ``text`` is the whole file."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [name for name in FIELDS if name not in (reader.fieldnames or [])]
+    missing = [name for name in FIELDS
+               if name not in (reader.fieldnames or []) and name not in OPTIONAL_COLUMNS]
     if missing:
         raise ReportError(path, f"the header lacks the columns {', '.join(missing)}: "
                           + DOWNLOAD_HINT, 1)

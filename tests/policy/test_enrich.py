@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from patchtui.cli import main
 from patchtui.errors import ReportError
+from patchtui.threatdata.kev import parse_csv
 from patchtui.store.findings import FindingFilter, iter_findings
 from patchtui.triage.enrich import enrich_file, threat_status
 from patchtui.triage.explain import due_reasons, priority_reasons
@@ -246,3 +247,19 @@ def test_cli_enrich_reports_and_fails(db, tmp_path):
     assert (f"{KEV_JSON}: loaded the CISA KEV catalogue 2026.11.20, released 2026-11-20, "
             "3 entries") in result.output
     assert f"error: {bad}, line 1: expected the CISA KEV catalogue" in result.output
+
+
+def test_kev_csv_without_cwes_column(db, tmp_path, clock):
+    old = tmp_path / "known_exploited_vulnerabilities.csv"
+    old.write_text(
+        "cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,"
+        "requiredAction,dueDate,knownRansomwareCampaignUse,notes\n"
+        "CVE-2021-44228,Apache,Log4j2,Log4j2 RCE,2021-12-10,JNDI lookup,"
+        "Apply updates.,2021-12-24,Known,\n", encoding="utf-8")
+
+    summary = enrich_file(db, old, clock=clock)
+
+    assert (summary.format, summary.released) == ("kev-csv", "2021-12-10T00:00:00Z")
+    catalogue = parse_csv(old, old.read_text(encoding="utf-8"))
+    assert [(entry.cve, entry.cwes, entry.ransomware) for entry in catalogue.entries] == [
+        ("CVE-2021-44228", [], "Known")]
