@@ -221,6 +221,15 @@ class FindingTable(Widget, can_focus=True):
         """Position of the cursor in the whole list, from 0, when known."""
         return None if self.base is None else self.base + self.cursor
 
+    def place_end(self, count: int) -> None:
+        """Number the rows from the end once the list's length is known, after a jump there.
+
+        ``count`` comes from a separate count query, so a change to the findings
+        between the two can put the numbers off by that change until the next jump.
+        """
+        if self.base is None and self.at_end:
+            self.base = max(0, count - len(self.rows))
+
     def columns(self) -> list[Column]:
         """Return the columns shown, with the name column sized to the screen."""
         columns = list(COLUMNS)

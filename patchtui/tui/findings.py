@@ -32,6 +32,23 @@ SELECT_ALL_LIMIT = 10_000
 """Most findings ``ctrl+a`` selects at once, so a bulk change stays one quick transaction."""
 
 
+def _hidden_words(query: ListQuery) -> str:
+    """Return what the hidden-findings rules of ``pages.FindingPager.where`` hide for ``query``.
+
+    A severity filter shows info findings when it includes them, and a status
+    filter shows fixed and false-positive findings, so only the rest is named.
+    """
+    if query.show_hidden:
+        return "all shown (i)"
+    hidden = []
+    if not query.severities:
+        hidden.append("info")
+    hidden.append("QoD")
+    if not query.statuses:
+        hidden.append("fixed")
+    return "/".join(hidden) + " hidden (i)"
+
+
 class FindingsScreen(Screen):
     """Every finding that matches the filters, highest priority first."""
 
@@ -147,11 +164,14 @@ class FindingsScreen(Screen):
     def _show_count(self, generation: int, count: int) -> None:
         if generation == self.count_generation:
             self.match_count = count
+            self.table.place_end(count)
             self.update_status()
 
     @on(FindingTable.Moved)
     def _moved(self) -> None:
         self._explain_empty()
+        if self.match_count is not None:
+            self.table.place_end(self.match_count)
         self.update_status()
 
     def update_status(self) -> None:
@@ -169,7 +189,7 @@ class FindingsScreen(Screen):
         parts.append(f"by {SORT_TITLES[query.sort]} {arrow}")
         if table.rows and table.position is not None:
             parts.append(f"row {table.position + 1:,}")
-        parts.append("all shown (i)" if query.show_hidden else "info/QoD/fixed hidden (i)")
+        parts.append(_hidden_words(query))
         self.query_one("#status-line", Static).update(Content(" · ".join(parts)))
 
     def _filter_words(self, query: ListQuery) -> list[str]:

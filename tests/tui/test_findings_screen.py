@@ -226,3 +226,46 @@ async def test_host_sort_is_numeric(tmp_path: Path) -> None:
         await settle(pilot)
         hosts = [row.host for row in table.rows]
         assert hosts == ["nas.example.test", "10.0.0.100", "10.0.0.10", "10.0.0.2", "9.9.9.9"]
+
+
+async def test_footer_names_only_hidden(small_db: Path) -> None:
+    db = open_db(small_db)
+    db.execute("UPDATE findings SET status = 'fixed' WHERE name = 'MySQL Remote Code Execution'")
+    db.conn.commit()
+    db.conn.close()
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "info/QoD/fixed hidden (i)" in screen_text(app)
+
+        await pilot.press("v", "tab", "down", "down", "down", "space")  # ticks "fixed"
+        await pilot.press("tab", "tab", "enter")
+        await settle(pilot)
+        status_line = screen_text(app).splitlines()[-2]
+        assert names(app) == ["MySQL Remote Code Execution"]
+        assert "status: fixed" in status_line
+        assert "info/QoD hidden (i)" in status_line
+        assert "fixed hidden" not in status_line
+
+
+async def test_row_number_after_end(tmp_path: Path) -> None:
+    from patchtui.triage.importing import import_file
+    from tests.tui.tui_reports import many_findings, write_report
+
+    db_path = tmp_path / "many.db"
+    db = open_db(db_path)
+    import_file(db, write_report(tmp_path / "many.nessus", many_findings(hosts=3, items=50)))
+    db.conn.close()
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        status_line = screen_text(app).splitlines()[-2]
+        assert "150 findings" in status_line
+        assert "row 150" in status_line
+
+        await pilot.press("pageup")
+        await settle(pilot)
+        status_line = screen_text(app).splitlines()[-2]
+        assert "row 129" in status_line  # a page is 21 rows: 24 less header, status, footer
