@@ -372,7 +372,10 @@ class FindingTable(Widget, can_focus=True):
         for column in self.columns():
             title = column.title
             if column.key == self.query.sort:
-                title += " \u25bc" if self.query.descending else " \u25b2"
+                arrow = "\u25bc" if self.query.descending else "\u25b2"
+                # The arrow replaces the end of a title too long for it, so it always shows.
+                title = f"{title} {arrow}" if len(title) + 2 <= column.width else (
+                    title[:column.width - 1] + arrow)
             segments.append(Segment(set_cell_size(title, column.width) + " ", style))
         return Strip(segments)
 

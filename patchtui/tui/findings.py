@@ -28,6 +28,10 @@ SORT_TITLES = {
     "name": "name", "cves": "CVEs", "first_seen": "first seen", "last_seen": "last seen",
     "due": "due date",
 }
+DESCENDING_FIRST = {"priority", "severity", "cvss", "first_seen", "last_seen"}
+"""Sort keys whose first press lists the highest (or newest) first. The others, text
+columns and the port, start A to Z or lowest first; the due date starts soonest,
+so the most overdue findings lead."""
 SELECT_ALL_LIMIT = 10_000
 """Most findings ``ctrl+a`` selects at once, so a bulk change stays one quick transaction."""
 
@@ -246,7 +250,8 @@ class FindingsScreen(Screen):
                 if key not in ("due", "priority") or self.table.pager.has_due]
         query = self.table.query
         following = keys[(keys.index(query.sort) + step) % len(keys)]
-        self.apply_query(query.with_changes(sort=following))
+        self.apply_query(query.with_changes(sort=following,
+                                            descending=following in DESCENDING_FIRST))
 
     def action_reverse_sort(self) -> None:
         """Flip the sort direction."""

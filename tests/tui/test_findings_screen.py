@@ -43,13 +43,10 @@ async def test_sort_cycles_and_reverses(small_db: Path) -> None:
         await settle(pilot)
         for _ in range(6):
             await pilot.press(">")
+        await settle(pilot)
         table = app.screen.query_one(FindingTable)
         assert table.query.sort == "name"
-        assert table.query.descending is True
-        assert names(app)[0] == "TLS Weak Cipher Suites"
-
-        await pilot.press("r")
-        await settle(pilot)
+        assert table.query.descending is False
         assert names(app) == [
             "Apache Outdated Version", "ICMP Timestamp Disclosure", "Log4j Remote Code Execution",
             "MySQL Remote Code Execution", "OpenSSL Heartbeat Information Disclosure",
@@ -58,7 +55,34 @@ async def test_sort_cycles_and_reverses(small_db: Path) -> None:
         ]
         assert "by name \u25b2" in screen_text(app)
 
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.query.descending is True
+        assert names(app)[0] == "TLS Weak Cipher Suites"
+        assert "by name \u25bc" in screen_text(app)
 
+
+async def test_first_press_directions(small_db: Path) -> None:
+    expected = {"priority": True, "severity": True, "status": False, "host": False,
+                "port": False, "cvss": True, "name": False, "cves": False,
+                "first_seen": True, "last_seen": True, "due": False}
+    header_titles = {"severity": "Sev", "status": "Status", "host": "Host",
+                     "port": "Port", "cvss": "CVS", "name": "Name", "due": "Due"}
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(FindingTable)
+        seen = {}
+        for _ in range(len(expected)):
+            await pilot.press(">")
+            await settle(pilot)
+            sort = table.query.sort
+            seen[sort] = table.query.descending
+            arrow = "\u25bc" if table.query.descending else "\u25b2"
+            if sort in header_titles:  # the columns that fit in 80 cells
+                header = screen_text(app).splitlines()[0]
+                assert header_titles[sort] + arrow in header.replace(" " + arrow, arrow), sort
+        assert seen == expected
 async def test_filter_dialog_by_severity(small_db: Path) -> None:
     app = make_app(small_db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -216,9 +240,7 @@ async def test_host_sort_is_numeric(tmp_path: Path) -> None:
         await settle(pilot)
         table = app.screen.query_one(FindingTable)
         assert table.query.sort == "host"
-        if table.query.descending:
-            await pilot.press("r")
-            await settle(pilot)
+        assert table.query.descending is False
         hosts = [row.host for row in table.rows]
         assert hosts == ["9.9.9.9", "10.0.0.2", "10.0.0.10", "10.0.0.100", "nas.example.test"]
 
