@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from sqlite_utils import Database
@@ -16,3 +18,13 @@ def list_scans(db: Database) -> list[dict[str, Any]]:
     )
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def scan_names(db: Database, scan_ids: Iterable[int]) -> dict[int, str]:
+    """Return each scan's name, or its file's name when the report gave none, by scan id."""
+    ids = sorted(set(scan_ids))
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT id, name, file_name FROM scans WHERE id IN ({', '.join('?' * len(ids))})", ids)
+    return {scan_id: name or PurePath(file_name).name for scan_id, name, file_name in rows}

@@ -9,10 +9,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from patchtui.store.events import events_for
 from patchtui.store.findings import get_finding, observations
+from patchtui.store.scans import scan_names
 from patchtui.triage.explain import finding_reasons
 from patchtui.tui.dialogs import StatusDialog
 from patchtui.tui.exceptions import covering_lines
@@ -36,7 +39,7 @@ def _score(record: dict[str, Any], version: int) -> Content:
     return Content.assemble((f"CVSS v{version}: ", "bold"), shown, "  ", one_line(vector))
 
 
-def _event_line(event: dict[str, Any]) -> Content:
+def _event_line(event: dict[str, Any], scan_names: dict[int, str]) -> Content:
     if event["action"] == "status":
         change = (f"status {STATUS_LABELS.get(event['old'] or '', event['old'] or '-')}"
                   f" \u2192 {STATUS_LABELS.get(event['new'] or '', event['new'] or '-')}")
@@ -44,9 +47,38 @@ def _event_line(event: dict[str, Any]) -> Content:
         change = f"{event['action']} {event['old'] or '-'} \u2192 {event['new'] or '-'}"
     parts: list[str | tuple[str, str]] = [(f"{event['at']}  ", "dim"), one_line(event["actor"]),
                                           "  ", one_line(change)]
+    if event["scan_id"] is not None:
+        name = scan_names.get(event["scan_id"])
+        parts += [f"\n    scan {event['scan_id']}", f" '{one_line(name)}'" if name else ""]
     if event["note"]:
         parts += ["\n    note: ", one_line(event["note"])]
     return Content.assemble(*parts)
+
+
+class Fields(Widget):
+    """Labelled values on as many lines as the width needs, never parting a label from its value."""
+
+    DEFAULT_CSS = "Fields { height: auto; }"
+
+    def __init__(self, *fields: tuple[str, str]) -> None:
+        super().__init__(classes="text")
+        self.fields = fields
+
+    def _lines(self, width: int) -> Content:
+        lines: list[Content] = []
+        for label, value in self.fields:
+            field = Content.assemble((f"{label} ", "bold"), value)
+            if lines and lines[-1].cell_length + 3 + field.cell_length <= width:
+                lines[-1] = Content.assemble(lines[-1], "   ", field)
+            else:
+                lines.append(field)
+        return Content("\n").join(lines)
+
+    def render(self) -> Content:
+        return self._lines(self.content_size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._lines(width).get_height(self.styles, width)
 
 
 class FindingDetailScreen(Screen):
@@ -93,7 +125,7 @@ class FindingDetailScreen(Screen):
         body.mount_all(self._widgets(record))
         body.focus()
 
-    def _widgets(self, record: dict[str, Any]) -> list[Static]:
+    def _widgets(self, record: dict[str, Any]) -> list[Widget]:
         db = self.patchtui.db
         sightings = observations(db, self.finding_id)
         widgets = self._summary(record)
@@ -110,33 +142,29 @@ class FindingDetailScreen(Screen):
             widgets.append(_text(self._sighting_line(sighting)))
         events = events_for(db, "finding", self.finding_id)
         widgets.append(_section(f"History ({len(events)} change{'s' if len(events) != 1 else ''})"))
-        widgets += [_text(_event_line(event)) for event in events]
+        names = scan_names(db, (event["scan_id"] for event in events if event["scan_id"] is not None))
+        widgets += [_text(_event_line(event, names)) for event in events]
         return widgets
 
-    def _summary(self, record: dict[str, Any]) -> list[Static]:
+    def _summary(self, record: dict[str, Any]) -> list[Widget]:
         host_names = ", ".join(one_line(record[k]) for k in ("hostname", "fqdn", "netbios") if record[k])
         port = f"{record['port']}/{record['protocol']}" if record["port"] else f"host level ({record['protocol']})"
         status = STATUS_LABELS.get(record["status"], record["status"])
         severity = severity_name(record["severity"])
         if record["severity_override"] is not None:
             severity += f" (set by the admin; scanner says {record['scanner_severity'] or '-'})"
+        due = [("Due", record["due_at"] or "-")] if "due_at" in record else []
         return [
             _text(Content.assemble((one_line(record["name"]), "bold")), "title"),
-            _text(Content.assemble(
-                ("Finding ", "bold"), str(record["id"]), ("   Status ", "bold"), status,
-                f" since {record['status_at']}", ("   Severity ", "bold"), severity)),
-            _text(Content.assemble(
-                ("Host ", "bold"), one_line(record["asset_key"]),
-                f" ({host_names})" if host_names else "", ("   Port ", "bold"), port,
-                ("   Service ", "bold"), one_line(record["service"]) or "-")),
-            _text(Content.assemble(
-                ("Scanner ", "bold"), one_line(record["scanner"]), " ", one_line(record["plugin_id"]),
-                ("   Family ", "bold"), one_line(record["family"]) or "-",
-                ("   QoD ", "bold"), "-" if record["qod"] is None else str(record["qod"]))),
-            _text(Content.assemble(
-                ("First seen ", "bold"), record["first_seen"], ("   Last seen ", "bold"),
-                record["last_seen"], ("   Reopened ", "bold"), str(record["reopened_count"]),
-                *(("   Due ", "bold"), record["due_at"] or "-") if "due_at" in record else ())),
+            Fields(("Finding", str(record["id"])),
+                   ("Status", f"{status} since {record['status_at']}"), ("Severity", severity)),
+            Fields(("Host", one_line(record["asset_key"]) + (f" ({host_names})" if host_names else "")),
+                   ("Port", port), ("Service", one_line(record["service"]) or "-")),
+            Fields(("Scanner", f"{one_line(record['scanner'])} {one_line(record['plugin_id'])}"),
+                   ("Family", one_line(record["family"]) or "-"),
+                   ("QoD", "-" if record["qod"] is None else str(record["qod"]))),
+            Fields(("First seen", record["first_seen"]), ("Last seen", record["last_seen"]),
+                   ("Reopened", str(record["reopened_count"])), *due),
         ]
 
     def _vulnerability(self, record: dict[str, Any]) -> list[Static]:

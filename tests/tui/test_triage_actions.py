@@ -139,3 +139,35 @@ async def test_status_digits_in_note_kept(small_db: Path) -> None:
         assert status_events(small_db) == [
             (first.id, ACTOR, "2026-02-01T09:30:00Z", "open", "in_progress",
              "KB5034441 installed 2026-02-01")]
+
+
+async def test_detail_fields_and_rescan_history(small_db: Path, tmp_path: Path) -> None:
+    from patchtui.triage.importing import import_file
+    from tests.tui.tui_reports import SCAN_START, small_network, write_report
+
+    hosts = small_network()
+    hosts[0].items = [item for item in hosts[0].items if item.plugin_id != 1001]  # Heartbeat fixed
+    rescan = write_report(tmp_path / "rescan.nessus", hosts, scan_name="Shop weekly 2026-01-08",
+                          start=SCAN_START + 7 * 86400)
+    db = open_db(small_db)
+    import_file(db, rescan, actor=ACTOR)
+    heartbeat = db.execute("SELECT id FROM findings WHERE plugin_id = '1001'").fetchone()[0]
+    db.conn.close()
+
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        from patchtui.tui.detail import FindingDetailScreen
+
+        app.push_screen(FindingDetailScreen(heartbeat))
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert any("Severity critical" in line for line in lines), lines
+        assert any("Reopened 0" in line for line in lines), lines
+        assert not any(line.rstrip().endswith(("Severity", "Reopened")) for line in lines)
+
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "status open \u2192 fixed" in text
+        assert "scan 2 'Shop weekly 2026-01-08'" in text
