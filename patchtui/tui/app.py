@@ -19,7 +19,8 @@ findings changed elsewhere refresh in ``on_screen_resume``. Report text goes
 through ``patchtui.tui.plain`` and messages through ``self.app.say``, never
 through markup.
 
-App keys: ``q`` quit, ``?`` help, ``escape`` back, ``ctrl+p`` command palette,
+App keys: ``q`` quit, ``?`` help, ``escape`` back (home to the findings from an area's
+top screen), ``ctrl+p`` command palette,
 and one key per area (``f`` findings, ``a`` assets, ``s`` scans, ``x`` exceptions,
 ``p`` patch tasks, ``d`` overdue review, ``y`` policy).
 """
@@ -120,9 +121,11 @@ class PatchtuiApp(App[None]):
         self.switch_mode(name)
 
     def action_back(self) -> None:
-        """Close the screen on top, when there is one to go back from."""
+        """Close the screen on top, or from the top screen of an area go home to the findings."""
         if len(self.screen_stack) > 1:
             self.pop_screen()
+        elif self.current_mode != AREAS[0].name:
+            self.switch_mode(AREAS[0].name)
 
     def action_help(self) -> None:
         """Show the keys active on the current screen: its own, the focused widget's, the app's."""

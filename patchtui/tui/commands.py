@@ -30,12 +30,21 @@ class PatchtuiCommands(Provider):
             (f"Go to {area.description.lower()}", partial(app.action_area, area.name),
              f"key {area.key}") for area in AREAS
         ]
+        # One binding such as "up,k" is one entry per key in active_bindings; the palette
+        # lists it once, with all its keys.
+        keys: dict[tuple[str, str, int], list[str]] = {}
+        runs: dict[tuple[str, str, int], Callable[[], Any]] = {}
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if binding.system or not binding.description or binding.action.startswith("area("):
                 continue
-            run = partial(app.run_action, binding.action, active.node)
-            commands.append((binding.description, run, f"key {binding.key_display or key}"))
+            entry = (binding.description, binding.action, id(active.node))
+            runs.setdefault(entry, partial(app.run_action, binding.action, active.node))
+            display = binding.key_display or key
+            if display not in keys.setdefault(entry, []):
+                keys[entry].append(display)
+        for entry, run in runs.items():
+            commands.append((entry[0], run, "key " + ", ".join(keys[entry])))
         return commands
 
     def _host_commands(self) -> list[tuple[str, Callable[[], Any]]]:

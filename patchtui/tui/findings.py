@@ -231,13 +231,13 @@ class FindingsScreen(Screen):
         self.table.focus()
 
     def action_back(self) -> None:
-        """Close the search line, or go back to the screen that opened this list."""
+        """Close the search line, or go back as escape does elsewhere (see ``PatchtuiApp.action_back``)."""
         search = self.query_one("#search", Input)
         if search.has_class("-open"):
             search.remove_class("-open")
             self.table.focus()
-        elif len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        else:
+            self.patchtui.action_back()
 
     def action_toggle_hidden(self) -> None:
         """Show or hide info findings, OpenVAS results below QoD 70, and fixed or false-positive ones."""

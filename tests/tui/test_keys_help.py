@@ -71,3 +71,32 @@ async def test_dialog_keys_stay_in_dialog(small_db: Path) -> None:
         await pilot.pause()
         assert app.is_running
         assert type(app.screen).__name__ == "StatusDialog"
+
+
+async def test_escape_goes_home_from_areas(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, area in [("a", "assets"), ("s", "scans"), ("x", "exceptions"), ("p", "tasks"),
+                          ("d", "overdue"), ("y", "policy")]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == area
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.current_mode == "findings", area
+
+
+async def test_palette_lists_keys_once(small_db: Path) -> None:
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"finding")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert text.count("Last finding") == 1, text
+        assert text.count("First finding") == 1, text
+        assert "key end, G" in text
