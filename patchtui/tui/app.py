@@ -145,7 +145,8 @@ class PatchtuiApp(App[None]):
             groups.setdefault((rank, binding.description), []).append(display)
         keys = [(", ".join(displays), description)
                 for (_, description), displays in sorted(groups.items(), key=lambda item: item[0][0])]
-        self.push_screen(HelpScreen(type(screen).__name__.removesuffix("Screen"), keys))
+        self.push_screen(HelpScreen(type(screen).__name__.removesuffix("Screen"), keys,
+                                    getattr(screen, "HELP_NOTES", "")))
 
     def show_asset_findings(self, asset_id: int, title: str) -> None:
         """Open a findings list limited to one asset."""

@@ -26,7 +26,7 @@ from textual.widget import Widget
 
 from patchtui.clock import system_clock, to_text
 from patchtui.store.pages import FindingPager, ListQuery, ListRow
-from patchtui.tui.plain import SEVERITY_SHORT, STATUS_LABELS, one_line, short_date
+from patchtui.tui.plain import SEVERITY_SHORT, STATUS_SHORT, one_line, short_date
 
 PAGE = 100
 """Rows fetched per query."""
@@ -62,7 +62,7 @@ class Column:
 
 COLUMNS = (
     Column("severity", "Sev", 4, lambda row: SEVERITY_SHORT[row.severity]),
-    Column("status", "Status", 11, lambda row: STATUS_LABELS.get(row.status, row.status)),
+    Column("status", "Status", 11, lambda row: STATUS_SHORT.get(row.status, row.status)),
     Column("host", "Host", 15, lambda row: one_line(row.host)),
     Column("port", "Port", 9, _port),
     Column("cvss", "CVSS", 4, _cvss),

@@ -58,6 +58,9 @@ class FindingsScreen(Screen):
 
     CSS_PATH = "findings.tcss"
 
+    HELP_NOTES = ("Sev: crit, high, med, low, info. Status: \"false pos.\" is false positive. "
+                  "Pri: priority, higher comes first.")
+
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/"),
         Binding("o", "set_status", "Set status"),

@@ -25,10 +25,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("pagedown,space", "scroll(10)", "Scroll a page down", show=False),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]], notes: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.keys = keys
+        self.notes = notes
+        """Text shown under the keys, such as what a screen's abbreviations mean."""
 
     def compose(self) -> ComposeResult:
         width = max((len(key) for key, _ in self.keys), default=4) + 2
@@ -36,6 +38,8 @@ class HelpScreen(ModalScreen[None]):
                  for key, description in self.keys]
         with Vertical(id="help"):
             yield Static(Content.assemble((f"Keys: {self.title_text}", "bold")), id="help-title")
+            if self.notes:
+                yield Static(self.notes, id="help-notes", markup=False)
             with VerticalScroll(id="help-keys"):
                 yield Static(Content("\n").join(lines))
             yield Static("escape closes", classes="hint", markup=False)

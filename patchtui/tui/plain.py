@@ -23,6 +23,9 @@ STATUS_LABELS = {
 }
 """How each status is written on screen."""
 
+STATUS_SHORT = STATUS_LABELS | {"false_positive": "false pos."}
+"""Each status in at most 11 cells, for the status column of lists; the help explains it."""
+
 SEVERITY_SHORT = ("info", "low", "med", "high", "crit")
 """Four-letter severity labels, by rank."""
 

@@ -291,3 +291,24 @@ async def test_row_number_after_end(tmp_path: Path) -> None:
         await settle(pilot)
         status_line = screen_text(app).splitlines()[-2]
         assert "row 129" in status_line  # a page is 21 rows: 24 less header, status, footer
+
+
+async def test_false_positive_abbreviated(small_db: Path) -> None:
+    db = open_db(small_db)
+    db.execute("UPDATE findings SET status = 'false_positive'"
+               " WHERE name = 'MySQL Remote Code Execution'")
+    db.conn.commit()
+    db.conn.close()
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        rows = [line for line in screen_text(app).splitlines() if "MySQL Remote" in line]
+        assert len(rows) == 1
+        assert " false pos. " in rows[0]
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert 'Status: "false pos." is false positive.' in " ".join(
+            line.strip(" │") for line in screen_text(app).splitlines())
