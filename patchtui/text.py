@@ -33,8 +33,12 @@ def visible(text: str | None, *, single_line: bool = False) -> str:
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
-def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
-    """Return ``1 finding`` or ``1,204 findings``; ``plural_noun`` replaces the added "s"."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count:,} {plural_noun or noun + 's'}"
+
+def plural(count: int, noun: str, plural_noun: str | None = None, *,
+           grouped: bool = False) -> str:
+    """Return ``1 finding`` or ``3 findings``; ``plural_noun`` replaces the added "s".
+
+    ``grouped`` writes thousands separators (``1,204 findings``), as the TUI does.
+    """
+    number = f"{count:,}" if grouped else str(count)
+    return f"{number} {noun}" if count == 1 else f"{number} {plural_noun or noun + 's'}"

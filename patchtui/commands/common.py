@@ -77,6 +77,6 @@ def safe(text: Any) -> str:
     return visible("" if text is None else str(text), single_line=True)
 
 
-def plural(count: int, noun: str) -> str:
-    """Return ``1 host`` or ``2 hosts``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """Return ``1 host`` or ``2 hosts``; ``plural_noun`` replaces the added "s"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {plural_noun or noun + 's'}"

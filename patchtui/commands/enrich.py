@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from patchtui.commands.common import db_option, echo_json, open_database, safe
+from patchtui.commands.common import db_option, echo_json, open_database, plural, safe
 from patchtui.errors import ReportError
 from patchtui.triage.enrich import LABELS, STALE_AFTER_DAYS, EnrichSummary, enrich_file
 
@@ -21,12 +21,13 @@ def describe(summary: EnrichSummary) -> list[str]:
     version = f" {safe(summary.version)}" if summary.version else ""
     lines = [
         f"{safe(summary.file)}: loaded the {label}{version}, released {summary.released[:10]}, "
-        f"{summary.rows} entries",
-        f"  {summary.vulnerabilities} vulnerabilities in the record are covered; due dates or "
-        f"priorities changed for {summary.findings_changed} findings",
+        f"{plural(summary.rows, 'entry', 'entries')}",
+        f"  {plural(summary.vulnerabilities, 'vulnerability', 'vulnerabilities')} in the record "
+        f"{'is' if summary.vulnerabilities == 1 else 'are'} covered; due dates or priorities "
+        f"changed for {plural(summary.findings_changed, 'finding')}",
     ]
     if summary.stale:
-        lines.append(f"  warning: the data is {summary.age_days} days old (more than "
+        lines.append(f"  warning: the data is {plural(summary.age_days, 'day')} old (more than "
                      f"{STALE_AFTER_DAYS}); download a newer file")
     return lines
 

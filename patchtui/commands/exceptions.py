@@ -265,7 +265,10 @@ def _detail_lines(row: dict[str, Any], findings: list[dict[str, Any]],
         f"  controls:      {safe(row['controls'] or '-')}",
     ]
     if row["all_fixed"]:
-        lines.append(f"  every one of its {row['linked']} findings has been verified fixed")
+        if row["linked"] == 1:
+            lines.append("  its one finding has been verified fixed")
+        else:
+            lines.append(f"  every one of its {row['linked']} findings has been verified fixed")
     lines.append("findings:")
     for finding in findings:
         released = f" ({finding['released_reason']})" if finding["released_reason"] else ""

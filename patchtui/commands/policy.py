@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from patchtui.clock import system_clock, to_text
-from patchtui.commands.common import db_option, fail, open_database, safe
+from patchtui.commands.common import db_option, fail, open_database, plural, safe
 from patchtui.errors import InputError
 from patchtui.store.policy import count_overdue, policy_updated
 from patchtui.triage.enrich import LABELS, threat_status
@@ -86,7 +86,7 @@ def import_command(file: Path, db_path: Path | None) -> None:
     click.echo(f"{file}: policy updated")
     for line in change.changes:
         click.echo(f"  {safe(line)}")
-    click.echo(f"due dates changed for {change.due_dates_changed} findings")
+    click.echo(f"due dates changed for {plural(change.due_dates_changed, 'finding')}")
 
 
 @policy_group.command("reviewed")

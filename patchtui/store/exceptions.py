@@ -204,7 +204,8 @@ def extend(db: Database, exception_id: int, expires_on: str, note: str, *, at: s
            actor: str) -> int:
     """Set a new expiry date; an expired exception becomes active and covers again.
 
-    The event's action is ``extend``, or ``shorten`` for an earlier date. Returns how many findings the exception newly accepted.
+    The event's action is ``extend``, or ``shorten`` for an earlier date. Returns how
+    many findings the exception newly accepted.
     """
     with db.atomic():
         row = db.conn.execute("SELECT expires_on, state, scope FROM exceptions WHERE id = ?",

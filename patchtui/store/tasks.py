@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from patchtui.store.events import add_event
+from patchtui.text import plural
 
 TASK_FIELDS = ("title", "description", "window_start", "window_end", "rollback_plan", "notes")
 """Task fields the admin edits after creating the task."""
@@ -48,7 +49,7 @@ def insert_task(db: Database, fields: dict[str, str | None], steps: list[str],
         )
         task_id = int(cursor.lastrowid or 0)
         add_event(db, at=at, actor=actor, entity="task", entity_id=task_id, action="create",
-                  new=fields["title"], note=f"{len(steps)} steps, {len(finding_ids)} findings")
+                  new=fields["title"], note=f"{plural(len(steps), 'step')}, {plural(len(finding_ids), 'finding')}")
         db.conn.executemany(
             "INSERT INTO task_steps (task_id, number, title, removed) VALUES (?, ?, ?, 0)",
             [(task_id, number, title) for number, title in enumerate(steps, 1)],

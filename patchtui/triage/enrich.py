@@ -19,6 +19,7 @@ from patchtui.clock import Clock, current_actor, from_text, system_clock, to_tex
 from patchtui.errors import ReportError
 from patchtui.store import policy as policy_store
 from patchtui.store import threats as threat_store
+from patchtui.text import plural
 from patchtui.threatdata import KevCatalogue, read_threat_file
 from patchtui.triage.importing import file_sha256
 
@@ -65,9 +66,9 @@ class ThreatStatus:
         """Return one line for the admin, with a warning when the data is old."""
         version = f" {self.version}" if self.version else ""
         line = (f"{LABELS[self.kind]}{version}, released {self.released[:10]}, "
-                f"{self.rows} entries, loaded {self.loaded_at[:10]}")
+                f"{plural(self.rows, 'entry', 'entries')}, loaded {self.loaded_at[:10]}")
         if self.stale:
-            line += (f": {self.age_days} days old (more than {STALE_AFTER_DAYS}); "
+            line += (f": {plural(self.age_days, 'day')} old (more than {STALE_AFTER_DAYS}); "
                      "load a newer file with 'patchtui enrich'")
         return line
 
@@ -89,7 +90,7 @@ def threat_status(db: Database, now: datetime) -> list[ThreatStatus]:
 def _check_newer(path: Path, kind: str, released: str, stored: dict | None) -> None:
     if stored is not None and released < stored["released"]:
         raise ReportError(
-            path, f"this {LABELS[kind]} was released {released[:10]}, before the one already "
+            path, f"this {LABELS[kind]} file was released {released[:10]}, before the one already "
             f"loaded ({stored['released'][:10]}, from {stored['file_name']}); nothing changed: "
             "load a newer file")
 

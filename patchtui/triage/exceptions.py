@@ -19,6 +19,7 @@ from patchtui.clock import Clock, current_actor, system_clock, to_text
 from patchtui.errors import InputError, NotFoundError
 from patchtui.store import exceptions as store
 from patchtui.store.migrations.m0004_exceptions_tasks import RESIDUAL_RISKS
+from patchtui.text import plural
 from patchtui.triage.policy import load_policy
 
 SCANNERS = ("nessus", "openvas")
@@ -303,7 +304,7 @@ def describe_scope(row: dict[str, Any]) -> str:
     """Return one line saying what an exception covers."""
     assets = ", ".join(row["assets"])
     if row["scope"] == "findings":
-        return f"{row['linked']} chosen findings"
+        return f"the {plural(row['linked'], 'chosen finding')}"
     if row["scope"] == "vulnerability":
         where = f"on {assets}" if assets else "on every asset"
         return f"{row['scanner']}:{row['plugin_id']} {where}"

@@ -14,7 +14,7 @@ from patchtui.errors import NotFoundError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store.policy import ranking_facts
 from patchtui.store.threats import cve_threats
-from patchtui.text import visible
+from patchtui.text import plural, visible
 from patchtui.triage.due import DUE_STATUSES, format_duration, overdue_days
 from patchtui.triage.policy import TIERS, Policy, load_policy, policy_review_due
 from patchtui.triage.priority import PriorityInput, priority_terms
@@ -91,7 +91,7 @@ def _due_lines(db: Database, facts: dict[str, Any], now: datetime) -> list[str]:
     if due_at is None:
         return ["No due date: the policy sets none for this severity and tier."]
 
-    state = f", overdue by {overdue_days(due_at, now)} days" if due_at < to_text(now) else ""
+    state = f", overdue by {plural(overdue_days(due_at, now), 'day')}" if due_at < to_text(now) else ""
     lines = [f"Due {when(due_at)}{state}:"]
     policy_text = _policy_line(load_policy(db), facts)
     if facts["target_at"]:

@@ -25,6 +25,7 @@ from patchtui.clock import Clock, current_actor, system_clock, to_text
 from patchtui.errors import InputError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store import policy as policy_store
+from patchtui.text import plural
 from patchtui.triage.due import format_duration, parse_duration
 
 TIERS = ("public", "internal", "dev")
@@ -400,7 +401,7 @@ def save_policy(db: Database, policy: Policy, *, note: str | None = None,
         summary = "; ".join(change.changes)
         policy_store.add_policy_event(
             db, at=at, actor=actor_name, action="update", old=old_document, new=document,
-            note=f"{summary}. Due dates changed for {change.due_dates_changed} findings."
+            note=f"{summary}. Due dates changed for {plural(change.due_dates_changed, 'finding')}."
             + (f" {note}" if note else ""),
         )
     return change

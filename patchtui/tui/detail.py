@@ -81,6 +81,16 @@ class Fields(Widget):
         return self._lines(width).get_height(self.styles, width)
 
 
+def _host_names(record: dict[str, Any]) -> list[str]:
+    """Return the host, FQDN and NetBIOS names, each once; scanners often report the same name
+    as host name and FQDN, in any letter case."""
+    names: dict[str, str] = {}
+    for key in ("hostname", "fqdn", "netbios"):
+        if record[key]:
+            names.setdefault(record[key].lower(), one_line(record[key]))
+    return list(names.values())
+
+
 class FindingDetailScreen(Screen):
     """Everything known about one finding, scrollable with the keyboard."""
 
@@ -147,7 +157,7 @@ class FindingDetailScreen(Screen):
         return widgets
 
     def _summary(self, record: dict[str, Any]) -> list[Widget]:
-        host_names = ", ".join(one_line(record[k]) for k in ("hostname", "fqdn", "netbios") if record[k])
+        host_names = ", ".join(_host_names(record))
         port = f"{record['port']}/{record['protocol']}" if record["port"] else f"host level ({record['protocol']})"
         status = STATUS_LABELS.get(record["status"], record["status"])
         severity = severity_name(record["severity"])

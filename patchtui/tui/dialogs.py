@@ -17,6 +17,7 @@ from textual.widgets.selection_list import Selection
 from patchtui.errors import PatchtuiError
 from patchtui.importers.model import SEVERITIES
 from patchtui.store.pages import ListQuery
+from patchtui.text import plural
 from patchtui.triage.status import ADMIN_STATUSES, NOTE_REQUIRED, set_status
 from patchtui.tui.plain import STATUS_LABELS, one_line
 
@@ -71,7 +72,8 @@ class StatusDialog(ModalScreen[int | None]):
         if len(self.finding_ids) == 1 and self.subject:
             title = Content.assemble(("Set the status of: ", "bold"), one_line(self.subject))
         else:
-            title = Content.assemble((f"Set the status of {len(self.finding_ids):,} findings", "bold"))
+            title = Content.assemble(
+                (f"Set the status of {plural(len(self.finding_ids), 'finding', grouped=True)}", "bold"))
         with Vertical(id="dialog"):
             yield Static(title, id="title")
             yield StatusList(
@@ -125,7 +127,7 @@ class StatusDialog(ModalScreen[int | None]):
                 self.query_one("#note", Input).focus()
             return
         unchanged = len(self.finding_ids) - changed
-        message = f"{changed:,} finding{'s' if changed != 1 else ''} set to {STATUS_LABELS[status]}"
+        message = f"{plural(changed, 'finding', grouped=True)} set to {STATUS_LABELS[status]}"
         if unchanged:
             message += f"; {unchanged:,} already had it"
         app.say(message)

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from patchtui.store import exceptions as store
 from patchtui.store.events import events_for
+from patchtui.text import plural
 from patchtui.triage import exceptions as rules
 from patchtui.tui.exception_dialogs import ExceptionForm, ExtendDialog, RevokeDialog
 from patchtui.tui.plain import STATUS_LABELS, one_line, plain, severity_name
@@ -232,7 +233,7 @@ class ExceptionDetailScreen(_ExceptionActions, Screen):
 
         state = STATE_LABELS[row["view_state"]]
         if row["state"] == "active":
-            state += f", {row['days_left']} days left"
+            state += f", {plural(row['days_left'], 'day')} left"
         widgets = [
             Static(Content.assemble((f"Exception {row['id']}: ", "bold"), (one_line(row["title"]), "bold"))),
             line("State", f"{state} (since {row['state_at']})"),
@@ -244,8 +245,10 @@ class ExceptionDetailScreen(_ExceptionActions, Screen):
             line("Created", row["created_at"]),
         ]
         if row["all_fixed"]:
-            widgets.append(Static(f"Every one of its {row['linked']} findings has been verified "
-                                  "fixed by a rescan; the exception is no longer needed.",
+            which = ("Its one finding has" if row["linked"] == 1
+                     else f"Every one of its {row['linked']:,} findings has")
+            widgets.append(Static(f"{which} been verified fixed by a rescan; the exception is "
+                                  "no longer needed.",
                                   classes="good", markup=False))
         widgets += [Static(Content.assemble(("Risk note", "bold underline")), classes="section"),
                     Static(plain(row["risk_note"])),

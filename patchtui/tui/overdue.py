@@ -127,8 +127,8 @@ class ReviewDialog(ModalScreen[ReviewResult | ReviewPlan | None]):
         if len(self.finding_ids) == 1 and self.subject:
             title = Content.assemble(("Overdue review of: ", "bold"), one_line(self.subject))
         else:
-            title = Content.assemble((f"Overdue review of {len(self.finding_ids):,} findings",
-                                      "bold"))
+            title = Content.assemble(
+                (f"Overdue review of {plural(len(self.finding_ids), 'finding', grouped=True)}", "bold"))
         with Vertical(id="dialog"):
             yield Static(title, id="title")
             yield OptionList(
@@ -193,7 +193,7 @@ class ReviewDialog(ModalScreen[ReviewResult | ReviewPlan | None]):
             return
         outcome = (f"due {result.target_at[:10]}" if result.target_at
                    else DECISIONS[decision].lower())
-        app.say(f"Review recorded for {plural(result.reviewed, 'finding')}: {outcome}")
+        app.say(f"Review recorded for {plural(result.reviewed, 'finding', grouped=True)}: {outcome}")
         self.dismiss(result)
 
     def action_cancel(self) -> None:

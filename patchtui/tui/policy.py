@@ -25,6 +25,7 @@ from patchtui.errors import PatchtuiError
 from patchtui.store import open_db
 from patchtui.store.pages import MIN_QOD
 from patchtui.store.policy import count_overdue, count_overdue_below_qod, policy_updated
+from patchtui.text import plural
 from patchtui.triage.enrich import LABELS, enrich_file, threat_status
 from patchtui.triage.explain import policy_lines, when
 from patchtui.triage.policy import Policy, PolicyChange, load_policy, mark_reviewed, save_policy
@@ -231,10 +232,11 @@ class PolicyScreen(Screen):
         summary = enrich_file(db, path, clock=app.clock, actor=app.actor)
         if summary.duplicate:
             return f"{path.name}: already loaded; nothing changed"
-        message = (f"Loaded the {LABELS[summary.kind]} ({summary.rows:,} entries); due dates or "
-                   f"priorities changed for {summary.findings_changed:,} findings")
+        message = (f"Loaded the {LABELS[summary.kind]} "
+                   f"({plural(summary.rows, 'entry', 'entries', grouped=True)}); due dates or priorities "
+                   f"changed for {plural(summary.findings_changed, 'finding', grouped=True)}")
         if summary.stale:
-            message += f". The data is {summary.age_days} days old: load a newer file"
+            message += f". The data is {plural(summary.age_days, 'day')} old: load a newer file"
         return message
 
     def _changed(self, message: str) -> None:
@@ -246,5 +248,5 @@ def _describe(change: PolicyChange) -> str:
     if not change.changes:
         return "The policy is unchanged"
     count = len(change.changes)
-    return (f"Policy saved ({count} setting{'s' if count != 1 else ''} changed); due dates changed for "
-            f"{change.due_dates_changed:,} findings")
+    return (f"Policy saved ({plural(count, 'setting')} changed); due dates changed for "
+            f"{plural(change.due_dates_changed, 'finding', grouped=True)}")

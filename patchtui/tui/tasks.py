@@ -240,12 +240,13 @@ class TaskDetailScreen(Screen):
         self._findings(store.task_findings(db, self.task_id))
 
     def _summary(self, row: dict[str, Any]) -> None:
-        window = window_text(row["window_start"], row["window_end"]) or "not planned"
+        window = window_text(row["window_start"], row["window_end"])
+        window = f"{window} UTC" if window else "not planned"
         assets = ", ".join(store.task_assets(self.patchtui.db, self.task_id)) or "-"
         lines = Content.assemble(
             (f"Task {row['id']}: ", "bold"), (one_line(row["title"]), "bold"),
             f"   {STATE_LABELS[row['state']]}, {progress_text(row)} steps, {findings_text(row)}",
-            ("\nWindow ", "bold"), window, " UTC", ("   Assets ", "bold"), one_line(assets),
+            ("\nWindow ", "bold"), window, ("   Assets ", "bold"), one_line(assets),
             ("\nRollback ", "bold"), one_line(row["rollback_plan"]) or "-",
         )
         self.query_one("#summary", Static).update(lines)

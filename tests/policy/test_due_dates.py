@@ -192,7 +192,7 @@ def test_policy_change_recomputes_open_findings(scan, db, clock):
     assert finding(db, "1003")["due_at"] is None
     recorded = events(db, "policy", "update")[-1]
     assert (recorded["at"], recorded["actor"]) == ("2026-12-01T09:00:00Z", "alice")
-    assert recorded["note"] == "response.high: 2d -> 5d. Due dates changed for 1 findings."
+    assert recorded["note"] == "response.high: 2d -> 5d. Due dates changed for 1 finding."
 
 
 def test_unchanged_policy_records_nothing(db, clock):

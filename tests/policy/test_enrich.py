@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from patchtui.cli import main
 from patchtui.errors import ReportError
-from patchtui.threatdata.kev import parse_csv
 from patchtui.store.findings import FindingFilter, iter_findings
+from patchtui.threatdata.kev import parse_csv
 from patchtui.triage.enrich import enrich_file, threat_status
 from patchtui.triage.explain import due_reasons, priority_reasons
 from patchtui.triage.tiers import set_tier
@@ -148,7 +148,8 @@ def test_older_file_is_rejected(record, tmp_path, clock):
     older.write_text(EPSS_CSV.read_text().replace("2026-11-30T", "2026-11-01T")
                      .replace("0.94358", "0.00100"), encoding="utf-8")
 
-    with pytest.raises(ReportError, match="released 2026-11-01, before the one already loaded "
+    with pytest.raises(ReportError, match="this EPSS scores file was released 2026-11-01, before "
+                                          "the one already loaded "
                                           r"\(2026-11-30, from epss_scores-2026-11-30.csv\)"):
         enrich_file(record, older, clock=clock)
 
@@ -263,3 +264,13 @@ def test_kev_csv_without_cwes_column(db, tmp_path, clock):
     catalogue = parse_csv(old, old.read_text(encoding="utf-8"))
     assert [(entry.cve, entry.cwes, entry.ransomware) for entry in catalogue.entries] == [
         ("CVE-2021-44228", [], "Known")]
+
+
+
+def test_overdue_by_one_day(record, clock):
+    enrich_file(record, KEV_JSON, clock=clock)
+    finding_id = finding(record, "2001")["id"]
+    one_day_late = datetime(2021, 12, 26, 0, 0, tzinfo=UTC)
+
+    assert due_reasons(record, finding_id, one_day_late)[0] == (
+        "Due 2021-12-24 23:59 UTC, overdue by 1 day:")

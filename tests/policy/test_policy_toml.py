@@ -66,7 +66,7 @@ def test_import_recomputes_and_records(db, tmp_path, scan, clock):
     assert finding(db, "1001")["due_at"] == "2026-11-08T02:00:00Z"
     recorded = events(db, "policy", "update")[-1]
     assert recorded["actor"] == "alice"
-    assert recorded["note"].endswith("Due dates changed for 1 findings. imported from policy.toml")
+    assert recorded["note"].endswith("Due dates changed for 1 finding. imported from policy.toml")
     assert json.loads(recorded["new"])["response"]["medium"] == "7d"
 
 

@@ -427,3 +427,10 @@ def test_policy_sets_limit_and_window(db, clock):
 
     states = {row["id"]: row["view_state"] for row in ex.list_exceptions(db, clock=clock)}
     assert states == {soon.exception_id: "expiring", later.exception_id: "active"}
+
+
+def test_scope_of_one_chosen_finding(db, clock):
+    chosen = finding_id(db, HMI, PHP)
+    ex.create_exception(db, draft(), ex.Scope("findings", finding_ids=(chosen,)), clock=clock)
+
+    assert ex.describe_scope(ex.list_exceptions(db, clock=clock)[0]) == "the 1 chosen finding"

@@ -158,7 +158,7 @@ async def test_detail_shows_note_and_fixed(tmp_path):
         assert isinstance(app.screen, ExceptionDetailScreen)
         texts = [str(widget.render()) for widget in app.screen.query("#body Static")]
         assert "Vendor forbids patches" in texts
-        assert ("Every one of its 1 findings has been verified fixed by a rescan; the exception "
+        assert ("Its one finding has been verified fixed by a rescan; the exception "
                 "is no longer needed.") in texts
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from patchtui.store import tasks as store
+from patchtui.triage.tasks import TaskDraft, create_task
 from patchtui.tui.app import create_app
 from patchtui.tui.forms import ConfirmDialog, TextPrompt
 from patchtui.tui.task_dialogs import TaskForm, TaskPicker
@@ -154,3 +155,21 @@ async def test_close_task_asks_note(tmp_path):
     closing = check.execute("SELECT actor, note FROM events WHERE entity = 'task' AND "
                             "action = 'close'").fetchall()
     assert closing == [("carol", "replaced by a vendor upgrade")]
+
+
+async def test_unplanned_window_has_no_zone(tmp_path):
+    clock = start_clock()
+    db_path = prepared(tmp_path, clock)
+    db = fresh(db_path, clock)
+    create_task(db, TaskDraft(title="Unplanned", finding_ids=(finding_id(db, DB, SMB_SIGNING),)),
+                clock=clock)
+    app = create_app(db_path, clock=clock)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskDetailScreen)
+        summary = str(app.screen.query_one("#summary").render())
+
+    assert "Window not planned   Assets" in summary
+    assert "planned UTC" not in summary
