@@ -174,8 +174,11 @@ def policy_updated(db: Database) -> tuple[str, str, str] | None:
         return None
     last = db.execute("SELECT action FROM events WHERE entity = 'policy' AND entity_id = ?"
                       " ORDER BY id DESC LIMIT 1", [POLICY_ID]).fetchone()
-    verb = "created" if last is None else "reviewed" if last[0] == "review" else "changed"
-    return row[0], row[1], verb
+    if last is None:
+        return row[0], row[1], "created"
+    if last[0] == "review":
+        return row[0], row[1], "reviewed"
+    return row[0], row[1], "changed"
 
 
 def write_policy(db: Database, document: str, response_rows: list[tuple[int, str, int | None]],

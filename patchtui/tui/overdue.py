@@ -69,9 +69,11 @@ class OverdueScreen(FindingsScreen):
 
 def start_review(app: PatchtuiApp, finding_ids: list[int], subject: str | None,
                  done: Callable[[ReviewResult | None], None]) -> None:
-    """Open the review dialog. After an ``exception`` decision, open the exception form
-    over the same findings and record the review only when the exception is saved;
-    ``done`` runs when both are closed, with None when nothing was recorded."""
+    """Open the review dialog, and after an ``exception`` decision the exception form.
+
+    The review of an ``exception`` decision is recorded only once the form saves the
+    exception. ``done`` runs when both are closed, with None when nothing was recorded.
+    """
     from patchtui.tui.exceptions import new_exception_for
 
     def exception_saved(plan: ReviewPlan, exception_id: int | None) -> None:
