@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 SCANNERS = ("nessus", "openvas")
 
 
+DIGIT_STATUSES = "".join(str(number) for number in range(1, len(ADMIN_STATUSES) + 1))
+"""The digits that pick a status in the status list, in ``ADMIN_STATUSES`` order."""
+
+
 class StatusList(OptionList):
     """The status choices: digits pick a status here, other typed characters go to the note.
 
@@ -35,16 +39,19 @@ class StatusList(OptionList):
     focus is not dropped: the dialog moves it, and the focus, to the note.
     """
 
-    BINDINGS = [
-        Binding("enter", "screen.save", "Save", show=False),
-        *(Binding(str(number), f"screen.choose({number - 1})", f"Choose {STATUS_LABELS[status]}",
-                  show=False) for number, status in enumerate(ADMIN_STATUSES, start=1)),
-    ]
+    BINDINGS = [Binding("enter", "screen.save", "Save", show=False)]
 
     def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character and not event.character.isdigit():
-            event.stop()
-            event.prevent_default()
+        if not (event.is_printable and event.character):
+            return
+        event.stop()
+        event.prevent_default()
+        # Bindings are checked only once a key bubbles up to the app, by which time fast
+        # typing may have moved the focus, so digits are handled here. Keys queued here
+        # before the focus moved to the note belong to the note.
+        if event.character in DIGIT_STATUSES and self.screen.focused is self:
+            self.screen.action_choose(DIGIT_STATUSES.index(event.character))  # type: ignore[attr-defined]
+        else:
             self.screen.type_into_note(event.character)  # type: ignore[attr-defined]
 
 
@@ -98,13 +105,18 @@ class StatusDialog(ModalScreen[int | None]):
         """Highlight one status; from the status list, move on to the note."""
         self.query_one("#statuses", OptionList).highlighted = index
         if to_note:
-            self.query_one("#note", Input).focus()
+            self._focus_note()
 
     def type_into_note(self, character: str) -> None:
         """Focus the note and insert a character typed while the status list had focus."""
+        self._focus_note().insert_text_at_cursor(character)
+
+    def _focus_note(self) -> Input:
+        # Widget.focus() takes effect only after the keys already queued, so with fast
+        # typing a digit meant for the note would still reach the list and pick a status.
         note = self.query_one("#note", Input)
-        note.focus()
-        note.insert_text_at_cursor(character)
+        self.set_focus(note)
+        return note
 
     @on(OptionList.OptionSelected, "#statuses")
     def _status_clicked(self) -> None:

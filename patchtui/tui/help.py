@@ -38,9 +38,9 @@ class HelpScreen(ModalScreen[None]):
                  for key, description in self.keys]
         with Vertical(id="help"):
             yield Static(Content.assemble((f"Keys: {self.title_text}", "bold")), id="help-title")
-            if self.notes:
-                yield Static(self.notes, id="help-notes", markup=False)
             with VerticalScroll(id="help-keys"):
+                if self.notes:
+                    yield Static(self.notes, id="help-notes", markup=False)
                 yield Static(Content("\n").join(lines))
             yield Static("escape closes", classes="hint", markup=False)
 

@@ -171,3 +171,42 @@ async def test_detail_fields_and_rescan_history(small_db: Path, tmp_path: Path) 
         text = screen_text(app)
         assert "status open \u2192 fixed" in text
         assert "scan 2 'Shop weekly 2026-01-08'" in text
+
+
+async def test_status_note_typed_fast(small_db: Path) -> None:
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(FindingTable).current
+        await pilot.press("o", "2", "tab")
+        # A terminal delivers pasted or fast typing as keys queued before any repaint.
+        for character in "CHG-42 ok":
+            app.post_message(events.Key(_character_to_key(character), character))
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert status_events(small_db) == [
+            (first.id, ACTOR, "2026-02-01T09:30:00Z", "open", "in_progress", "CHG-42 ok")]
+
+
+async def test_status_digit_then_fast_note(small_db: Path) -> None:
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = make_app(small_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(FindingTable).current
+        await pilot.press("o")
+        for character in "3KB42":
+            app.post_message(events.Key(_character_to_key(character), character))
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert status_events(small_db) == [
+            (first.id, ACTOR, "2026-02-01T09:30:00Z", "open", "patched", "KB42")]
