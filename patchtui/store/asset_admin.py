@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from patchtui.store.host_order import host_sort_key
 from patchtui.store.events import add_event
+from patchtui.store.host_order import host_sort_key
 
 EDITABLE = ("tier", "owner", "notes")
 """Asset fields the admin sets; the scanners never write them."""
