@@ -304,3 +304,17 @@ def test_import_json_failure_has_line(runner, db_path, tmp_path):
     failure = json.loads(result.stdout)["files"][0]
     assert failure["line"] == 3
     assert failure["column"] is not None
+
+
+def test_mark_reports_unchanged(runner, db_path):
+    sample_db(runner, db_path)
+    ids = [row["id"] for row in json.loads(
+        invoke(runner, "findings", "--db", db_path, "--json", "--plugin", "57608").output)]
+    invoke(runner, "mark", "--db", db_path, "in_progress", ids[0], "--note", "first")
+
+    result = invoke(runner, "mark", "--db", db_path, "in_progress", *ids, "--note", "both")
+
+    assert result.output == (
+        "1 finding marked in_progress\n"
+        "1 finding left unchanged: already in_progress, or kept accepted by an active exception\n"
+    )

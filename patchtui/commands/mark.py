@@ -36,3 +36,7 @@ def mark_command(status: str, finding_ids: tuple[int, ...], note: str | None, as
         echo_json({"changed": changed, "ids": list(finding_ids)})
     else:
         click.echo(f"{plural(changed, 'finding')} marked {status}")
+        unchanged = len(set(finding_ids)) - changed
+        if unchanged:
+            click.echo(f"{plural(unchanged, 'finding')} left unchanged: already {status}, "
+                       "or kept accepted by an active exception")
