@@ -19,7 +19,7 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 @dataclass(slots=True)
 class ScanInfo:
-    """What a report says about the scan as a whole."""
+    """The report's facts about the scan as a whole."""
 
     scanner: str
     """``nessus`` (Nessus, Tenable.sc, Tenable.io) or ``openvas`` (Greenbone)."""
@@ -50,7 +50,7 @@ class HostRecord:
     os: str | None = None
     mac: str | None = None
     credentialed: bool | None = None
-    """True when a login worked, False when it failed, None when the report does not say."""
+    """True when a login worked, False when it failed, None when the report does not show it."""
     started_at: datetime | None = None
     ended_at: datetime | None = None
 

@@ -25,7 +25,7 @@ from patchtui.importers.xmlutil import iter_xml, root_name
 FORMAT = "nessus-xml"
 ROOT = "NessusClientData_v2"
 
-# Plugins whose presence or output tells whether the scan's login worked on a host,
+# Plugins whose presence or output shows whether the scan's login worked on a host,
 # for reports older than the Credentialed_Scan host tag.
 SCAN_INFORMATION_PLUGIN = "19506"
 PATCH_ASSESSMENT_AVAILABLE_PLUGIN = "117887"
@@ -70,7 +70,7 @@ def _address(name: str | None, tags: dict[str, str]) -> str | None:
 
 
 class _HostState:
-    """What the parser knows of the ReportHost it is inside."""
+    """The parser's state for the ReportHost it is inside."""
 
     def __init__(self, name: str | None) -> None:
         self.name = name
@@ -186,7 +186,11 @@ def _finding(item: Element, host: _HostState) -> FindingRecord:
     cvss3_vector = _first(texts, "cvss3_vector")
     cvss4_vector = _first(texts, "cvss4_vector")
     exploit_flags = [(_first(texts, name) or "").lower() for name in _EXPLOIT_TAGS]
-    exploit = True if "true" in exploit_flags else (False if "false" in exploit_flags else None)
+    exploit: bool | None = None
+    if "true" in exploit_flags:
+        exploit = True
+    elif "false" in exploit_flags:
+        exploit = False
     see_also = [line.strip() for text in _all(texts, "see_also") for line in text.splitlines()]
     references = [ref for ref in see_also if ref] + _all(texts, "xref")
     cwes = [cwe for cwe in (parse_cwe(text) for text in _all(texts, "cwe")) if cwe]

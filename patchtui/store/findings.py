@@ -14,7 +14,7 @@ from patchtui.importers.model import SEVERITIES
 
 @dataclass(slots=True)
 class FindingFilter:
-    """What to list; every field left empty means no restriction."""
+    """The findings to list; every field left empty means no restriction."""
 
     statuses: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()

@@ -32,7 +32,7 @@ a scan that reached it would have reported something, so its absence proves noth
 FILTERED = "filtered"
 """The finding's scanner severity is below every result in the report. Full scans
 always carry informational results, so such a report was probably exported
-with a severity filter and tells nothing about the lower severities."""
+with a severity filter and proves nothing about the lower severities."""
 CHECK_NOT_RUN = "check-not-run"
 NO_LOGIN = "no-login"
 FIXED = "fixed"
@@ -46,4 +46,4 @@ REASONS = {
     CHECK_NOT_RUN: "the scan did not run this check",
     NO_LOGIN: "local check, and the report does not show a working login on this host",
 }
-"""Why a finding the scan did not report is not verifiable, in the import summary's words."""
+"""The reason a finding the scan did not report is not verifiable, in the import summary's words."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,10 +19,8 @@ from patchtui.store import open_db
 from patchtui.store.asset_admin import get_asset, list_assets
 from patchtui.store.pages import ListQuery
 from patchtui.triage.assets import TIERS, edit_asset
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 COLUMNS = (("Host", 15), ("Name", 16), ("Tier", 8), ("Owner", 8), ("Crit", 4), ("High", 4),
            ("Med", 4), ("Low", 4), ("Notes", 30))
@@ -41,7 +39,7 @@ def _cells(asset: dict[str, Any]) -> list[Text]:
     ]
 
 
-class AssetsScreen(Screen):
+class AssetsScreen(UsesApp, Screen):
     """Every scanned host; ``enter`` lists its findings, ``e`` edits it."""
 
     CSS_PATH = "assets.tcss"
@@ -52,11 +50,6 @@ class AssetsScreen(Screen):
         Binding("t", "cycle_tier", "Next tier"),
         Binding("ctrl+r", "refresh", "Refresh", show=False),
     ]
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static("Assets: unresolved findings (open, in progress, patched) by severity",
@@ -151,7 +144,7 @@ class AssetsScreen(Screen):
         self.load()
 
 
-class AssetDialog(ModalScreen[bool | None]):
+class AssetDialog(UsesApp, ModalScreen[bool | None]):
     """Edit one asset's tier, owner and notes; dismisses with True when something changed."""
 
     CSS_PATH = "dialogs.tcss"
@@ -164,11 +157,6 @@ class AssetDialog(ModalScreen[bool | None]):
     def __init__(self, asset_id: int) -> None:
         super().__init__()
         self.asset_id = asset_id
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         asset = get_asset(self.patchtui.db, self.asset_id) or {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,12 +17,10 @@ from patchtui.store.events import events_for
 from patchtui.store.findings import get_finding, observations
 from patchtui.store.scans import scan_names
 from patchtui.triage.explain import finding_reasons
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.dialogs import StatusDialog
 from patchtui.tui.exceptions import covering_lines
 from patchtui.tui.plain import STATUS_LABELS, one_line, plain, severity_name
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 
 def _section(title: str) -> Static:
@@ -91,7 +89,7 @@ def _host_names(record: dict[str, Any]) -> list[str]:
     return list(names.values())
 
 
-class FindingDetailScreen(Screen):
+class FindingDetailScreen(UsesApp, Screen):
     """Everything known about one finding, scrollable with the keyboard."""
 
     CSS_PATH = "detail.tcss"
@@ -111,11 +109,6 @@ class FindingDetailScreen(Screen):
     def __init__(self, finding_id: int) -> None:
         super().__init__()
         self.finding_id = finding_id
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="body")

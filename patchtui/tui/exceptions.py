@@ -18,6 +18,7 @@ from patchtui.store import exceptions as store
 from patchtui.store.events import events_for
 from patchtui.text import plural
 from patchtui.triage import exceptions as rules
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.exception_dialogs import ExceptionForm, ExtendDialog, RevokeDialog
 from patchtui.tui.plain import STATUS_LABELS, one_line, plain, severity_name
 
@@ -77,7 +78,7 @@ class _ExceptionActions:
         self.app.push_screen(RevokeDialog(row["id"], row["title"], row["covered"]), self._after)
 
 
-class ExceptionsScreen(_ExceptionActions, Screen):
+class ExceptionsScreen(UsesApp, _ExceptionActions, Screen):
     """Every exception, soonest expiry first, with its state and findings."""
 
     CSS_PATH = "exceptions.tcss"
@@ -95,11 +96,6 @@ class ExceptionsScreen(_ExceptionActions, Screen):
         super().__init__()
         self.filter_index = 0
         self.rows: dict[int, dict[str, Any]] = {}
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="exceptions", cursor_type="row", zebra_stripes=True)
@@ -178,7 +174,7 @@ class ExceptionsScreen(_ExceptionActions, Screen):
             self.app.push_screen(ExceptionDetailScreen(row["id"]))
 
 
-class ExceptionDetailScreen(_ExceptionActions, Screen):
+class ExceptionDetailScreen(UsesApp, _ExceptionActions, Screen):
     """One exception: its note, controls, people, dates, findings and history."""
 
     CSS_PATH = "exceptions.tcss"
@@ -197,11 +193,6 @@ class ExceptionDetailScreen(_ExceptionActions, Screen):
         super().__init__()
         self.exception_id = exception_id
         self.row: dict[str, Any] | None = None
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="body")

@@ -16,12 +16,13 @@ from patchtui.clock import to_text
 from patchtui.store import open_db
 from patchtui.store.pages import SORT_KEYS, FindingPager, ListQuery
 from patchtui.triage.exceptions import expire_due
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.dialogs import FilterDialog, StatusDialog
 from patchtui.tui.finding_table import FindingTable
 from patchtui.tui.plain import STATUS_LABELS, one_line
 
 if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
+    pass
 
 SORT_TITLES = {
     "priority": "priority", "severity": "severity", "status": "status", "host": "host", "port": "port", "cvss": "CVSS",
@@ -53,7 +54,7 @@ def _hidden_words(query: ListQuery) -> str:
     return "/".join(hidden) + " hidden (i)"
 
 
-class FindingsScreen(Screen):
+class FindingsScreen(UsesApp, Screen):
     """Every finding that matches the filters, highest priority first."""
 
     CSS_PATH = "findings.tcss"
@@ -85,11 +86,6 @@ class FindingsScreen(Screen):
         self.count_generation = 0
         self.match_count: int | None = None
         self.count_connection: sqlite3.Connection | None = None
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         pager = FindingPager(self.patchtui.db)
@@ -294,8 +290,7 @@ class FindingsScreen(Screen):
     def action_set_status(self) -> None:
         """Set the status of the selected findings, or of the one under the cursor."""
         table = self.table
-        ids = sorted(table.selected) if table.selected else (
-            [table.current.id] if table.current else [])
+        ids = self._chosen_ids()
         if not ids:
             self.patchtui.say("No finding to change.", severity="warning")
             return
@@ -311,8 +306,13 @@ class FindingsScreen(Screen):
         self.app.push_screen(StatusDialog(ids, subject=subject), done)
 
     def _chosen_ids(self) -> list[int]:
+        """Return the selected findings, or the one under the cursor when none is selected."""
         table = self.table
-        return sorted(table.selected) if table.selected else ([table.current.id] if table.current else [])
+        if table.selected:
+            return sorted(table.selected)
+        if table.current is not None:
+            return [table.current.id]
+        return []
 
     def _changed(self, result: int | None) -> None:
         if result is not None:

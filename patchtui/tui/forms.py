@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from patchtui.errors import PatchtuiError
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 
 def field_row(label: str, widget: Input) -> Horizontal:
@@ -25,7 +22,7 @@ def field_row(label: str, widget: Input) -> Horizontal:
     return Horizontal(Static(label, classes="label", markup=False), widget, classes="field")
 
 
-class FormDialog(ModalScreen[int | None]):
+class FormDialog(UsesApp, ModalScreen[int | None]):
     """A dialog that writes through ``save()`` and shows what went wrong in ``#error``."""
 
     CSS_PATH = "forms.tcss"
@@ -34,11 +31,6 @@ class FormDialog(ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def show_error(self, message: str) -> None:
         """Show why the input was rejected; nothing was written."""

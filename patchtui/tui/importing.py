@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -29,10 +28,8 @@ from patchtui.store import open_db
 from patchtui.store.ingest import ImportSummary
 from patchtui.text import visible
 from patchtui.triage.importing import import_file
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 PROGRESS_INTERVAL = 0.1
 """Seconds between progress updates sent to the screen."""
@@ -67,7 +64,7 @@ def summary_lines(summary: ImportSummary) -> list[str]:
     return lines
 
 
-class ImportDialog(ModalScreen[bool]):
+class ImportDialog(UsesApp, ModalScreen[bool]):
     """Pick a report file and import it; dismisses with True when something was imported."""
 
     CSS_PATH = "importing.tcss"
@@ -81,11 +78,6 @@ class ImportDialog(ModalScreen[bool]):
         self.state = "pick"
         """``pick``, ``running`` or ``done``."""
         self.imported = False
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):

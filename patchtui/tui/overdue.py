@@ -25,6 +25,7 @@ from patchtui.triage.overdue import (
     plan_review,
     record_review,
 )
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.findings import FindingsScreen
 from patchtui.tui.plain import one_line
 
@@ -100,7 +101,7 @@ def start_review(app: PatchtuiApp, finding_ids: list[int], subject: str | None,
     app.push_screen(ReviewDialog(finding_ids, subject=subject), reviewed)
 
 
-class ReviewDialog(ModalScreen[ReviewResult | ReviewPlan | None]):
+class ReviewDialog(UsesApp, ModalScreen[ReviewResult | ReviewPlan | None]):
     """Choose a decision for overdue findings, with a new target date when work goes on.
 
     Dismisses with the recorded review's result, with the checked but unwritten
@@ -119,11 +120,6 @@ class ReviewDialog(ModalScreen[ReviewResult | ReviewPlan | None]):
         super().__init__()
         self.finding_ids = finding_ids
         self.subject = subject
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         if len(self.finding_ids) == 1 and self.subject:

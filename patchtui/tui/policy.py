@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlite_utils import Database
 from textual import on, work
@@ -30,11 +30,9 @@ from patchtui.triage.enrich import LABELS, enrich_file, threat_status
 from patchtui.triage.explain import policy_lines, when
 from patchtui.triage.policy import Policy, PolicyChange, load_policy, mark_reviewed, save_policy
 from patchtui.triage.policy_toml import import_policy_file, policy_to_toml
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.plain import one_line
 from patchtui.tui.policy_form import PolicyForm
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 WORKER_GROUP = "policy"
 """Worker group of the slow policy and threat-data changes (tests wait for it)."""
@@ -86,7 +84,7 @@ def overdue_line(db: Any, now: str) -> str:
             "shows them)")
 
 
-class PolicyScreen(Screen):
+class PolicyScreen(UsesApp, Screen):
     """The patch policy, the loaded threat data and how many findings are overdue."""
 
     CSS_PATH = "policy.tcss"
@@ -100,11 +98,6 @@ class PolicyScreen(Screen):
         Binding("up,k", "scroll(-1)", "Scroll up", show=False),
         Binding("down,j", "scroll(1)", "Scroll down", show=False),
     ]
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="body")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,10 +22,8 @@ from patchtui.triage.policy import (
     policy_document,
     policy_from_document,
 )
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 FORM_SOURCE = "the policy form"
 """Name of the form in error messages, in the place of a file name."""
@@ -63,7 +61,7 @@ def _number(text: str) -> Any:
     return text
 
 
-class PolicyForm(ModalScreen[Policy | None]):
+class PolicyForm(UsesApp, ModalScreen[Policy | None]):
     """Edit the policy; dismisses with the checked policy, or None when cancelled."""
 
     CSS_PATH = "policy.tcss"
@@ -76,11 +74,6 @@ class PolicyForm(ModalScreen[Policy | None]):
     def __init__(self, policy: Policy) -> None:
         super().__init__()
         self.policy = policy
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         document = policy_document(self.policy)

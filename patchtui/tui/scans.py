@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,11 +13,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from patchtui.store.scans import list_scans
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.importing import ImportDialog
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 NAME_WIDTH = 24
 
@@ -54,7 +52,7 @@ def _cells(scan: dict[str, Any]) -> list[Text]:
     ]
 
 
-class ScansScreen(Screen):
+class ScansScreen(UsesApp, Screen):
     """Every imported scan, newest first; ``i`` imports another report."""
 
     CSS_PATH = "scans.tcss"
@@ -63,11 +61,6 @@ class ScansScreen(Screen):
         Binding("i", "import_file", "Import a report"),
         Binding("ctrl+r", "refresh", "Refresh", show=False),
     ]
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static("Scans, newest first · * time from the file's date · N/V not verifiable",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,12 +16,10 @@ from textual.widgets.option_list import Option
 from patchtui.errors import PatchtuiError
 from patchtui.text import plural
 from patchtui.triage import tasks as rules
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.forms import FormDialog, field_row
 from patchtui.tui.long_text import LongText
 from patchtui.tui.plain import one_line
-
-if TYPE_CHECKING:
-    from patchtui.tui.app import PatchtuiApp
 
 NEW_TASK = -1
 """What ``TaskPicker`` dismisses with when the admin chooses to start a new task."""
@@ -109,7 +107,7 @@ class TaskForm(FormDialog):
         self.dismiss(task_id)
 
 
-class TaskPicker(ModalScreen[int | None]):
+class TaskPicker(UsesApp, ModalScreen[int | None]):
     """Choose an open task to add findings to, or a new one.
 
     Dismisses with the task id, ``NEW_TASK``, or None when cancelled.
@@ -122,11 +120,6 @@ class TaskPicker(ModalScreen[int | None]):
     def __init__(self, count: int) -> None:
         super().__init__()
         self.count = count
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         tasks = rules.list_tasks(self.patchtui.db, ("open", "in_progress", "done"))

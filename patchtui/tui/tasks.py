@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from patchtui.errors import PatchtuiError
 from patchtui.store import tasks as store
 from patchtui.triage import tasks as rules
+from patchtui.tui.app_access import UsesApp
 from patchtui.tui.forms import ConfirmDialog, TextPrompt
 from patchtui.tui.plain import STATUS_LABELS, one_line, severity_name
 from patchtui.tui.task_dialogs import NEW_TASK, TaskForm, TaskPicker
@@ -89,7 +90,7 @@ def add_findings_to_task(app: PatchtuiApp, finding_ids: list[int],
     app.push_screen(TaskPicker(len(finding_ids)), picked)
 
 
-class TasksScreen(Screen):
+class TasksScreen(UsesApp, Screen):
     """Manual patch tasks by planned window, with their progress and findings."""
 
     CSS_PATH = "tasks.tcss"
@@ -105,11 +106,6 @@ class TasksScreen(Screen):
         super().__init__()
         self.filter_index = 0
         self.rows: dict[int, dict[str, Any]] = {}
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
@@ -183,7 +179,7 @@ class TasksScreen(Screen):
             self.app.push_screen(TaskDetailScreen(row["id"]))
 
 
-class TaskDetailScreen(Screen):
+class TaskDetailScreen(UsesApp, Screen):
     """One task: its window and plan, the checklist to tick, and its findings."""
 
     CSS_PATH = "tasks.tcss"
@@ -205,11 +201,6 @@ class TaskDetailScreen(Screen):
         self.task_id = task_id
         self.row: dict[str, Any] | None = None
         self.steps: list[dict[str, Any]] = []
-
-    @property
-    def patchtui(self) -> PatchtuiApp:
-        """The running app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="summary")
